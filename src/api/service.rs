@@ -1,0 +1,180 @@
+//! `zhtext.v1.TextService`: each handler validates the request, translates
+//! it to domain types, runs the pipeline and translates the result back.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use tonic::{Request, Response, Status};
+
+use super::{
+    convert,
+    proto::{self, text_service_server::TextService},
+    status,
+};
+use crate::text::{offsets::OffsetConverter, pipeline::Pipeline};
+
+/// Where handlers find the pipeline. Empty while it loads; swapped
+/// atomically when dictionaries are reloaded, so requests in flight finish
+/// on the pipeline they started with.
+#[derive(Clone, Default)]
+pub struct PipelineSlot(Arc<ArcSwapOption<Pipeline>>);
+
+impl PipelineSlot {
+    /// Publishes a (new) pipeline.
+    pub fn set(&self, pipeline: Arc<Pipeline>) {
+        self.0.store(Some(pipeline));
+    }
+
+    /// The current pipeline, if loaded.
+    pub fn get(&self) -> Option<Arc<Pipeline>> {
+        self.0.load_full()
+    }
+}
+
+/// The TextService implementation.
+#[derive(Clone)]
+pub struct TextApi {
+    pipeline: PipelineSlot,
+    /// Largest `text` accepted, in UTF-8 bytes.
+    max_text_bytes: usize,
+}
+
+/// Texts up to this size are processed on the async worker; larger ones go
+/// to the blocking pool so they cannot stall other requests.
+const INLINE_WORK_BYTES: usize = 16 * 1024;
+
+impl TextApi {
+    /// A service reading its pipeline from `pipeline`.
+    pub fn new(pipeline: PipelineSlot, max_text_bytes: usize) -> Self {
+        TextApi {
+            pipeline,
+            max_text_bytes,
+        }
+    }
+
+    fn pipeline(&self) -> Result<Arc<Pipeline>, Status> {
+        self.pipeline.get().ok_or_else(status::loading)
+    }
+
+    fn check_text(&self, text: &str) -> Result<(), Status> {
+        if text.len() > self.max_text_bytes {
+            return Err(status::text_too_large("text", text.len(), self.max_text_bytes));
+        }
+        Ok(())
+    }
+
+    /// Runs CPU-bound work for a text of `len` bytes.
+    async fn run<T: Send + 'static>(len: usize, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Status> {
+        if len <= INLINE_WORK_BYTES {
+            return Ok(work());
+        }
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| status::internal("processing the text"))
+    }
+}
+
+#[tonic::async_trait]
+impl TextService for TextApi {
+    async fn normalize(
+        &self,
+        request: Request<proto::NormalizeRequest>,
+    ) -> Result<Response<proto::NormalizeResponse>, Status> {
+        let request = request.into_inner();
+        self.check_text(&request.text)?;
+        let options = convert::normalize_options(request.options, "options")?;
+        let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
+        let pipeline = self.pipeline()?;
+        let response = Self::run(request.text.len(), move || {
+            let text = request.text.as_str();
+            if !request.include_alignment {
+                let normalized = pipeline.normalize_text(text, &options).into_owned();
+                return proto::NormalizeResponse {
+                    text: normalized,
+                    ..Default::default()
+                };
+            }
+            let normalized = pipeline.normalize(text, &options);
+            let original_units = OffsetConverter::new(text, unit);
+            let normalized_units = OffsetConverter::new(&normalized.text, unit);
+            let alignment = normalized
+                .map
+                .fine_spans(text, &normalized.text)
+                .map(|span| convert::alignment_span(&span, &original_units, &normalized_units))
+                .collect();
+            proto::NormalizeResponse {
+                text: normalized.text.into_owned(),
+                alignment,
+                ..Default::default()
+            }
+        })
+        .await?;
+        Ok(Response::new(response))
+    }
+
+    async fn segment(
+        &self,
+        request: Request<proto::SegmentRequest>,
+    ) -> Result<Response<proto::SegmentResponse>, Status> {
+        let request = request.into_inner();
+        self.check_text(&request.text)?;
+        let options = convert::normalize_options(request.normalize, "normalize")?;
+        let mode = convert::segment_mode(request.mode, "mode")?;
+        let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
+        let pipeline = self.pipeline()?;
+        let response = Self::run(request.text.len(), move || {
+            let text = request.text.as_str();
+            let units = OffsetConverter::new(text, unit);
+            let tokens = pipeline
+                .segment(text, &options, mode, !request.disable_hmm)
+                .into_iter()
+                .map(|t| {
+                    let offsets = units.convert_range(&t.original);
+                    proto::Token {
+                        text: t.text,
+                        begin_offset: offsets.start,
+                        end_offset: offsets.end,
+                        pos: t.pos,
+                    }
+                })
+                .collect();
+            proto::SegmentResponse { tokens }
+        })
+        .await?;
+        Ok(Response::new(response))
+    }
+
+    async fn tag_entities(
+        &self,
+        request: Request<proto::TagEntitiesRequest>,
+    ) -> Result<Response<proto::TagEntitiesResponse>, Status> {
+        let request = request.into_inner();
+        self.check_text(&request.text)?;
+        let options = convert::normalize_options(request.normalize, "normalize")?;
+        let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
+        let kinds = convert::entity_kinds(&request.types, "types")?;
+        let pipeline = self.pipeline()?;
+        let response = Self::run(request.text.len(), move || {
+            let text = request.text.as_str();
+            let units = OffsetConverter::new(text, unit);
+            let entities = pipeline
+                .tag(text, &options, &kinds)
+                .into_iter()
+                .map(|e| {
+                    let offsets = units.convert_range(&e.original);
+                    proto::Entity {
+                        text: e.text,
+                        r#type: convert::entity_type(e.kind) as i32,
+                        begin_offset: offsets.start,
+                        end_offset: offsets.end,
+                        confidence: e.confidence,
+                        normalized_value: e.normalized.unwrap_or_default(),
+                    }
+                })
+                .collect();
+            proto::TagEntitiesResponse { entities }
+        })
+        .await?;
+        Ok(Response::new(response))
+    }
+}

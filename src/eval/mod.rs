@@ -1,0 +1,95 @@
+//! Evaluations over the shared public corpora (`../shared/data`), run by
+//! `zhtext eval ...` in CI. Each goes through the real gRPC API of a server
+//! started in-process on 127.0.0.1:0, so what is scored is what callers get.
+
+pub mod opencc;
+pub mod sighan;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tonic::transport::Channel;
+
+use crate::{
+    api::proto::text_service_client::TextServiceClient,
+    config::ServeConfig,
+    server::{self, ServerSettings},
+    text::pipeline::Pipeline,
+};
+
+/// A server on a loopback port with a client connected to it.
+pub struct LocalServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// A client on one shared HTTP/2 connection.
+    pub client: TextServiceClient<Channel>,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<anyhow::Result<()>>,
+}
+
+impl LocalServer {
+    /// Starts the server with `pipeline` already loaded.
+    pub async fn start(pipeline: Arc<Pipeline>) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let settings = ServerSettings {
+            max_text_bytes: ServeConfig::DEFAULT_MAX_TEXT_BYTES,
+        };
+        let handle = tokio::spawn(server::run(listener, settings, async move { Ok(pipeline) }, async {
+            let _ = stopped.await;
+        }));
+        let channel = Channel::from_shared(format!("http://{addr}"))?
+            .connect()
+            .await
+            .context("connecting to the local server")?;
+        Ok(LocalServer {
+            addr,
+            client: TextServiceClient::new(channel).max_decoding_message_size(usize::MAX),
+            stop: Some(stop),
+            handle,
+        })
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.handle.await?
+    }
+}
+
+/// Reads a JSON file that may have trailing commas before `]` or `}` (as
+/// OpenCC's test cases do), removing them outside strings.
+pub fn read_lenient_json(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut cleaned = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            cleaned.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some(']' | '}')) {
+                continue;
+            }
+        }
+        cleaned.push(c);
+    }
+    serde_json::from_str(&cleaned).with_context(|| format!("parsing {}", path.display()))
+}

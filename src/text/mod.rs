@@ -1,0 +1,10 @@
+//! Text processing, independent of gRPC: the pipeline and its stages.
+
+pub mod align;
+pub mod normalize;
+pub mod offsets;
+pub mod opencc;
+pub mod pipeline;
+pub mod repair;
+pub mod segment;
+pub mod tag;

@@ -1,0 +1,443 @@
+//! What the model sees at each character, as a fixed number of 32-bit
+//! feature keys per character: character n-grams in a ±2 window, character
+//! classes, the jieba word and part of speech around the character, and a
+//! few word lists (surnames, titles that precede names, place and
+//! organization suffixes).
+//!
+//! Keys are hashes of (template, values), so the model stores no feature
+//! strings; [`FEATURE_VERSION`] guards against a model trained on other
+//! templates.
+
+use std::{
+    collections::HashMap,
+    hash::{BuildHasherDefault, Hasher},
+    ops::Range,
+    sync::LazyLock,
+};
+
+/// Bumped whenever a template or a word list changes.
+pub(crate) const FEATURE_VERSION: u32 = 1;
+
+/// Feature keys per character.
+pub(crate) const TEMPLATES: usize = 31;
+
+/// A segmented word of the text being featurized.
+#[derive(Clone, Debug)]
+pub(crate) struct WordRef<'a> {
+    /// Byte range in the text.
+    pub range: Range<usize>,
+    /// jieba part-of-speech tag.
+    pub pos: &'a str,
+}
+
+/// The feature keys of one text.
+#[derive(Debug, Default)]
+pub(crate) struct Features {
+    /// Byte offset of each character, then the text length.
+    pub offsets: Vec<usize>,
+    /// `TEMPLATES` keys per character, character after character.
+    pub keys: Vec<u32>,
+}
+
+impl Features {
+    /// Number of characters.
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// The keys of character `i`.
+    pub(crate) fn at(&self, i: usize) -> &[u32] {
+        &self.keys[i * TEMPLATES..(i + 1) * TEMPLATES]
+    }
+}
+
+/// Character classes; a class feature lets rare characters share weights.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Boundary,
+    Han,
+    Digit,
+    Numeral,
+    Upper,
+    Lower,
+    Punct,
+    Space,
+    Other,
+}
+
+/// Stand-ins for characters before the start and after the end.
+const BOS: u64 = 0x11_0000;
+const EOS: u64 = 0x11_0001;
+/// Stand-in for "no word here" (the words did not cover the character).
+const NO_WORD: u64 = 0x11_0002;
+
+/// Folds width and digits so that MSRA's full-width `１９９８` and the
+/// ASCII `1998` of other text share features.
+fn normalize(c: char) -> u32 {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    };
+    if c.is_ascii_digit() {
+        '0' as u32
+    } else {
+        c.to_ascii_lowercase() as u32
+    }
+}
+
+fn class(c: char) -> Class {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    match c {
+        '0'..='9' => Class::Digit,
+        'A'..='Z' => Class::Upper,
+        'a'..='z' => Class::Lower,
+        '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千' | '万' | '亿'
+        | '两' => Class::Numeral,
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{20000}'..='\u{2FA1F}' | '\u{F900}'..='\u{FAFF}' => {
+            Class::Han
+        }
+        c if c.is_whitespace() => Class::Space,
+        c if c.is_ascii_punctuation() => Class::Punct,
+        '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FFEF}' => {
+            Class::Punct
+        }
+        _ => Class::Other,
+    }
+}
+
+const MIX: u64 = 0x517c_c1b7_2722_0a95;
+
+/// Folds one value into a running hash (cheap; [`finish`] does the mixing).
+#[inline]
+fn fold(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(MIX)
+}
+
+/// The 32-bit key of a running hash; 0 is kept free to mark empty slots.
+#[inline]
+fn finish(mut h: u64) -> u32 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    ((h >> 32) as u32).max(1)
+}
+
+#[inline]
+fn key(template: u64, values: &[u64]) -> u32 {
+    finish(values.iter().fold(fold(0, template + 1), |h, &v| fold(h, v)))
+}
+
+fn hash_seq(codes: impl IntoIterator<Item = u32>) -> u64 {
+    codes.into_iter().fold(0x9e37_79b9, |h, c| fold(h, u64::from(c)))
+}
+
+fn hash_str(s: &str) -> u64 {
+    hash_seq(s.chars().map(normalize))
+}
+
+/// Identity hasher for keys that already are hashes.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = fold(self.0, u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+// Word-list flags.
+const SURNAME: u8 = 1;
+const TITLE: u8 = 2;
+const LOC_SUFFIX: u8 = 4;
+const ORG_SUFFIX: u8 = 8;
+/// Longest word-list entry, in characters.
+const MAX_LEXICON_LEN: usize = 5;
+
+/// Common surnames; ambiguous function characters (和, 于, 时…) are left
+/// out because they would fire everywhere.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任\
+沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施牛\
+樊葛邢齐乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝包宁尚舒阮柯纪梅童凌毕单季裴霍涂苗谷盛曲翁冉骆蓝路游辛靳管柴\
+蒙鲍喻祁蒲房滕屈饶解牟艾尤穆农卓吉缪简项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏瞿桂佟臧闵苟邬卞姬栾隋刁沙荣巫寇桑\
+郎甄丛仲虞敖巩佘池查麻苑迟邝匡鞠荆冀郁胥栗楚鄢劳谌奚粟冼蔺楼闻厉仝郜阚屠帅朴禹祖漆丰支卿狄晋扈晁芮浦薄邸雍辜裘\
+邰赫杭逯茹诸嵇";
+
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "夏侯", "长孙", "宇文", "司徒", "端木",
+    "轩辕", "西门", "呼延",
+];
+
+/// Words that typically stand right before a person's name in news.
+const TITLES: &[&str] = &[
+    "书记", "副书记", "总书记", "市委书记", "省委书记", "县委书记", "党委书记", "党组书记", "市长", "副市长", "省长",
+    "副省长", "县长", "副县长", "区长", "镇长", "乡长", "村长", "州长", "局长", "副局长", "处长", "科长", "部长",
+    "副部长", "厅长", "主任", "副主任", "主席", "副主席", "总理", "副总理", "总统", "副总统", "首相", "委员",
+    "常委", "委员长", "院长", "副院长", "校长", "副校长", "董事长", "总经理", "副总经理", "经理", "总裁", "副总裁",
+    "首席执行官", "创始人", "负责人", "主编", "总编辑", "记者", "通讯员", "编辑", "教授", "副教授", "研究员", "博士",
+    "院士", "医生", "老师", "教练", "主教练", "队长", "秘书长", "发言人", "大使", "领事", "司令员", "司令", "政委",
+    "军长", "师长", "团长", "旅长", "将军", "上将", "中将", "少将", "国务委员", "代表", "议员", "检察长", "庭长",
+    "法官", "律师", "会长", "副会长", "理事长", "行长", "社长", "台长", "所长", "站长", "馆长", "先生", "女士",
+    "同志", "作者", "摄影", "导演", "演员", "选手", "外长", "总监", "国王", "女王", "亲王", "王子", "公主",
+    "特使", "总干事", "秘书", "主持人", "网友", "民警", "警官", "村民", "市民", "老人", "小朋友", "画家", "作家",
+];
+
+/// Endings of place names.
+const LOC_SUFFIXES: &[&str] = &[
+    "省", "市", "县", "区", "镇", "乡", "村", "州", "盟", "旗", "岛", "山", "河", "江", "湖", "海", "湾", "港", "峡",
+    "岭", "峰", "路", "街", "道", "巷", "城", "洲", "国", "郡", "半岛", "群岛", "平原", "高原", "盆地", "沙漠", "街道",
+    "社区", "自治区", "自治州", "自治县", "特别行政区", "新区", "开发区", "高新区", "经济区", "示范区", "自贸区",
+    "试验区", "机场", "车站", "火车站", "大桥", "广场", "公园", "景区", "水库", "大道", "地区", "流域",
+];
+
+/// Endings of organization names.
+const ORG_SUFFIXES: &[&str] = &[
+    "公司", "集团", "大学", "学院", "学校", "中学", "小学", "幼儿园", "医院", "银行", "委员会", "委", "部", "局",
+    "厅", "处", "署", "院", "会", "所", "办", "社", "团", "队", "军", "党", "政府", "法院", "检察院", "协会", "学会",
+    "联合会", "基金会", "研究所", "研究院", "中心", "研究中心", "报", "报社", "日报", "晚报", "电视台", "电台",
+    "出版社", "俱乐部", "厂", "有限公司", "股份公司", "办公室", "组织", "联盟", "理事会", "议会", "国会", "事务所",
+    "分行", "支行", "酒店", "宾馆", "商场", "超市", "实验室", "基地", "总局", "总署", "总部", "分公司", "合作社",
+    "工作组", "领导小组", "指挥部", "党委", "党组", "人大", "政协", "法庭", "大队", "支队", "总队", "派出所", "科技",
+    "控股", "证券", "保险", "航空", "汽车", "网络", "传媒", "股份",
+];
+
+static LEXICON: LazyLock<HashMap<u64, u8, BuildHasherDefault<PreHashed>>> = LazyLock::new(|| {
+    let mut map: HashMap<u64, u8, BuildHasherDefault<PreHashed>> = HashMap::default();
+    let mut add = |word: &str, flag: u8| *map.entry(hash_str(word)).or_default() |= flag;
+    for c in SURNAMES.chars() {
+        add(c.encode_utf8(&mut [0; 4]), SURNAME);
+    }
+    for (list, flag) in [
+        (COMPOUND_SURNAMES, SURNAME),
+        (TITLES, TITLE),
+        (LOC_SUFFIXES, LOC_SUFFIX),
+        (ORG_SUFFIXES, ORG_SUFFIX),
+    ] {
+        for word in list {
+            add(word, flag);
+        }
+    }
+    map
+});
+
+/// Where a character sits in its word.
+fn bmes(index: usize, len: usize) -> u64 {
+    match (index, len) {
+        (_, 1) => 3,
+        (0, _) => 0,
+        (i, n) if i + 1 == n => 2,
+        _ => 1,
+    }
+}
+
+/// Feature keys of `text`, whose segmentation is `words` (byte ranges into
+/// `text`, sorted; they need not cover everything).
+pub(crate) fn extract(text: &str, words: &[WordRef<'_>]) -> Features {
+    let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    offsets.push(text.len());
+    let n = offsets.len() - 1;
+    let mut keys = Vec::with_capacity(n * TEMPLATES);
+    if n == 0 {
+        return Features { offsets, keys };
+    }
+
+    // Character codes and classes, padded by two on each side.
+    let mut codes = Vec::with_capacity(n + 4);
+    let mut classes = Vec::with_capacity(n + 4);
+    codes.extend([BOS, BOS]);
+    classes.extend([Class::Boundary, Class::Boundary]);
+    for c in text.chars() {
+        codes.push(u64::from(normalize(c)));
+        classes.push(class(c));
+    }
+    codes.extend([EOS, EOS]);
+    classes.extend([Class::Boundary, Class::Boundary]);
+    let code = |i: usize, d: isize| codes[(i as isize + 2 + d) as usize];
+    let cls = |i: usize, d: isize| classes[(i as isize + 2 + d) as usize] as u64;
+
+    // Word of each character: word hash, POS hash, and position in it.
+    let word_hashes: Vec<(u64, u64)> = words
+        .iter()
+        .map(|w| {
+            let slice = text.get(w.range.clone()).unwrap_or("");
+            (hash_str(slice), hash_str(w.pos))
+        })
+        .collect();
+    let mut char_word: Vec<(Option<usize>, u64)> = vec![(None, 0); n];
+    let mut w = 0;
+    let mut i = 0;
+    while i < n {
+        let at = offsets[i];
+        while w < words.len() && words[w].range.end <= at {
+            w += 1;
+        }
+        match words.get(w) {
+            Some(word) if word.range.start <= at => {
+                let first = offsets.partition_point(|&o| o < word.range.start);
+                let last = offsets.partition_point(|&o| o < word.range.end).min(n);
+                let len = last - first;
+                for (j, slot) in char_word[i..last].iter_mut().enumerate() {
+                    *slot = (Some(w), bmes(i + j - first, len));
+                }
+                i = last.max(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    let word_of = |k: Option<usize>| k.map_or((NO_WORD, NO_WORD), |k| word_hashes[k]);
+
+    // Word-list matches: flags of entries ending at and starting at each
+    // character.
+    let mut ends = vec![0u8; n];
+    let mut starts = vec![0u8; n];
+    let mut title_len_before = vec![0u64; n + 1];
+    for end in 0..n {
+        for len in 1..=MAX_LEXICON_LEN.min(end + 1) {
+            let h = hash_seq((end + 1 - len..=end).map(|j| code(j, 0) as u32));
+            if let Some(&flags) = LEXICON.get(&h) {
+                ends[end] |= flags & (LOC_SUFFIX | ORG_SUFFIX);
+                starts[end + 1 - len] |= flags & SURNAME;
+                if flags & TITLE != 0 {
+                    title_len_before[end + 1] = len as u64;
+                }
+            }
+        }
+    }
+
+    // Distance to the nearest suffix (ending a word) at or after each
+    // character, not crossing punctuation: long names are told by how they
+    // end, which a ±2 window cannot see.
+    let blocked = |i: usize| matches!(classes[i + 2], Class::Punct | Class::Space | Class::Other);
+    let mut to_org = vec![u64::MAX; n + 1];
+    let mut to_loc = vec![u64::MAX; n + 1];
+    for i in (0..n).rev() {
+        if blocked(i) {
+            continue;
+        }
+        let word_end = matches!(char_word[i].1, 2 | 3);
+        to_org[i] = if word_end && ends[i] & ORG_SUFFIX != 0 { 0 } else { to_org[i + 1].saturating_add(1) };
+        to_loc[i] = if word_end && ends[i] & LOC_SUFFIX != 0 { 0 } else { to_loc[i + 1].saturating_add(1) };
+    }
+    let bucket = |d: u64| match d {
+        0..=4 => d,
+        5..=6 => 5,
+        7..=9 => 6,
+        10..=14 => 7,
+        _ => 8,
+    };
+    let word_len = |k: Option<usize>| k.map_or(0, |k| words[k].range.len() as u64 / 3).min(5);
+
+    let disabled: u64 = std::env::var("ZHNER_DISABLE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    for i in 0..n {
+        let (word, pos_in_word) = char_word[i];
+        let (w0, p0) = word_of(word);
+        let (wp, pp) = match word {
+            Some(0) => (BOS, BOS),
+            Some(k) => word_of(Some(k - 1)),
+            None => (NO_WORD, NO_WORD),
+        };
+        let (wn, pn) = match word {
+            Some(k) if k + 1 < words.len() => word_of(Some(k + 1)),
+            Some(_) => (EOS, EOS),
+            None => (NO_WORD, NO_WORD),
+        };
+        let b = pos_in_word;
+        let suffix_next = if i + 1 < n { ends[i + 1] } else { 0 };
+        let suffix_after = if i + 2 < n { ends[i + 2] } else { 0 };
+        let row = [
+            key(0, &[]),
+            key(1, &[code(i, -2)]),
+            key(2, &[code(i, -1)]),
+            key(3, &[code(i, 0)]),
+            key(4, &[code(i, 1)]),
+            key(5, &[code(i, 2)]),
+            key(6, &[code(i, -2), code(i, -1)]),
+            key(7, &[code(i, -1), code(i, 0)]),
+            key(8, &[code(i, 0), code(i, 1)]),
+            key(9, &[code(i, 1), code(i, 2)]),
+            key(10, &[code(i, -1), code(i, 1)]),
+            key(11, &[code(i, -2), code(i, -1), code(i, 0)]),
+            key(12, &[code(i, -1), code(i, 0), code(i, 1)]),
+            key(13, &[code(i, 0), code(i, 1), code(i, 2)]),
+            key(14, &[cls(i, -1), cls(i, 0), cls(i, 1)]),
+            key(15, &[w0, b]),
+            key(16, &[p0, b]),
+            key(17, &[wp, b]),
+            key(18, &[wn, b]),
+            key(19, &[pp, p0, b]),
+            key(20, &[p0, pn, b]),
+            key(21, &[u64::from(starts[i]), title_len_before[i], cls(i, 1)]),
+            key(22, &[u64::from(ends[i]), u64::from(suffix_next), u64::from(suffix_after)]),
+            key(23, &[p0, b, cls(i, 0)]),
+            key(24, &[code(i, 0), b]),
+            key(25, &[wp, w0]),
+            key(26, &[w0, wn]),
+            key(27, &[bucket(to_org[i]), bucket(to_loc[i])]),
+            key(28, &[p0, word_len(word), b]),
+            key(29, &[if i >= 1 { codes[i - 1] } else { BOS }]),
+            key(30, &[codes.get(i + 5).copied().unwrap_or(EOS)]),
+        ];
+        for (t, k) in row.into_iter().enumerate() {
+            keys.push(if disabled >> t & 1 == 1 { 1 } else { k });
+        }
+    }
+    Features { offsets, keys }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words<'a>(text: &str, cuts: &[(&'a str, &'a str)]) -> Vec<WordRef<'a>> {
+        let mut at = 0;
+        let out = cuts
+            .iter()
+            .map(|(w, pos)| {
+                let range = at..at + w.len();
+                at += w.len();
+                WordRef { range, pos }
+            })
+            .collect();
+        assert_eq!(at, text.len());
+        out
+    }
+
+    #[test]
+    fn one_row_of_keys_per_character() {
+        let text = "李强在北京";
+        let f = extract(text, &words(text, &[("李强", "nr"), ("在", "p"), ("北京", "ns")]));
+        assert_eq!(f.len(), 5);
+        assert_eq!(f.keys.len(), 5 * TEMPLATES);
+        assert_eq!(f.offsets, vec![0, 3, 6, 9, 12, 15]);
+        assert!(f.keys.iter().all(|&k| k != 0));
+    }
+
+    #[test]
+    fn width_and_digits_are_folded() {
+        assert_eq!(normalize('１'), normalize('7'));
+        assert_eq!(normalize('Ａ'), 'a' as u32);
+        let a = extract("１９９８年", &[]);
+        let b = extract("2024年", &[]);
+        assert_eq!(a.at(4), b.at(4));
+    }
+
+    #[test]
+    fn empty_and_uncovered_text() {
+        assert_eq!(extract("", &[]).len(), 0);
+        let f = extract("abc 😀", &[]);
+        assert_eq!(f.len(), 5);
+    }
+}
