@@ -7,10 +7,12 @@ use std::{
     sync::Arc,
 };
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::{
     config::{LogFormat, ServeConfig},
+    eval::EvalCommand,
     text::{
         normalize::NormalizeOptions, offsets::OffsetUnit, opencc::Profile, pipeline::Pipeline, segment::SegmentMode,
     },
@@ -49,34 +51,26 @@ pub enum Command {
     /// Evaluations over the shared corpora (run in CI).
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Rebuild (or, with --check, verify) the repair character model from
+    /// jieba's dict.txt and OpenCC's TSCharacters.txt.
+    BuildCharModel(BuildCharModelArgs),
 }
 
-/// `zhtext eval` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum EvalCommand {
-    /// OpenCC's own conversion test cases through TextService.Normalize.
-    Opencc {
-        /// Path of OpenCC's testcases.json.
-        #[arg(long)]
-        cases: PathBuf,
-    },
-    /// SIGHAN 2005 word segmentation (pku, msr, as, cityu) through
-    /// TextService.Segment.
-    Sighan {
-        /// The `gold/` directory of the SIGHAN 2005 data.
-        #[arg(long)]
-        gold_dir: PathBuf,
-        /// Fail unless a set reaches this F1, as NAME=F1 (repeatable),
-        /// for example --require pku=0.81.
-        #[arg(long, value_parser = parse_requirement)]
-        require: Vec<(String, f64)>,
-    },
-}
-
-fn parse_requirement(value: &str) -> Result<(String, f64), String> {
-    let (name, f1) = value.split_once('=').ok_or("expected NAME=F1")?;
-    let f1: f64 = f1.parse().map_err(|e| format!("bad F1 `{f1}`: {e}"))?;
-    Ok((name.to_owned(), f1))
+/// Flags of `zhtext build-char-model`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BuildCharModelArgs {
+    /// jieba's dict.txt (in the jieba-rs crate source, src/data/dict.txt).
+    #[arg(long)]
+    pub jieba_dict: PathBuf,
+    /// OpenCC's TSCharacters.txt (src/text/opencc/data/TSCharacters.txt).
+    #[arg(long)]
+    pub opencc_ts: PathBuf,
+    /// Where to write the model (src/text/repair/data/char_model.bin).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Compare with the file at --out instead of writing it; fail if stale.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Normalization flags shared by the local commands.
@@ -163,39 +157,43 @@ fn for_each_line(mut f: impl FnMut(&str, &mut dyn Write) -> io::Result<()>) -> a
     Ok(())
 }
 
+fn build_char_model(args: &BuildCharModelArgs) -> anyhow::Result<()> {
+    use std::{fs::File, io::BufReader};
+    let open = |path: &PathBuf| {
+        File::open(path)
+            .map(BufReader::new)
+            .with_context(|| format!("opening {}", path.display()))
+    };
+    let mut bytes = Vec::new();
+    crate::text::repair::write_char_model(open(&args.jieba_dict)?, open(&args.opencc_ts)?, &mut bytes)?;
+    if args.check {
+        let committed = std::fs::read(&args.out).with_context(|| format!("reading {}", args.out.display()))?;
+        anyhow::ensure!(
+            committed == bytes,
+            "{} is stale: rebuild it with the same command without --check",
+            args.out.display()
+        );
+        println!("{} is up to date ({} bytes)", args.out.display(), bytes.len());
+    } else {
+        std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+        println!("wrote {} ({} bytes)", args.out.display(), bytes.len());
+    }
+    Ok(())
+}
+
 /// Runs a local (non-server) command.
 pub fn run_local(command: Command) -> anyhow::Result<()> {
+    if let Command::BuildCharModel(args) = &command {
+        return build_char_model(args);
+    }
     let pipeline = Pipeline::load();
     match command {
         Command::Serve(_) => anyhow::bail!("serve runs the server; it is not a local command"),
         Command::Eval(eval) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let pipeline = Arc::new(pipeline);
-            runtime.block_on(async move {
-                match eval {
-                    EvalCommand::Opencc { cases } => crate::eval::opencc::run(&cases, pipeline).await.map(drop),
-                    EvalCommand::Sighan { gold_dir, require } => {
-                        let server = crate::eval::LocalServer::start(pipeline).await?;
-                        let mut failed = Vec::new();
-                        println!("SIGHAN 2005 segmentation through TextService.Segment (precise, HMM on)");
-                        for (name, file) in crate::eval::sighan::SETS {
-                            let score = crate::eval::sighan::score_file(&server, name, &gold_dir.join(file)).await?;
-                            println!("{score}");
-                            for (_, min) in require.iter().filter(|(n, _)| n == name) {
-                                if score.f1() < *min {
-                                    failed.push(format!("{name} F1 {:.4} < {min}", score.f1()));
-                                }
-                            }
-                        }
-                        server.stop().await?;
-                        if !failed.is_empty() {
-                            anyhow::bail!("segmentation below the gate: {}", failed.join(", "));
-                        }
-                        Ok(())
-                    }
-                }
-            })
+            runtime.block_on(crate::eval::run(eval, Arc::new(pipeline)))
         }
+        Command::BuildCharModel(args) => build_char_model(&args),
         Command::Normalize(args) => {
             let options = args.options();
             for_each_line(|line, out| writeln!(out, "{}", pipeline.normalize_text(line, &options)))

@@ -6,8 +6,10 @@ use std::{future::Future, sync::Arc, time::Instant};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
-use tonic::{codec::CompressionEncoding, transport::Server};
+use tonic::{
+    codec::CompressionEncoding,
+    transport::{Server, server::TcpIncoming},
+};
 use tonic_health::{ServingStatus, server::HealthReporter};
 
 use crate::{
@@ -106,7 +108,12 @@ where
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(text_service)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop)
+        .serve_with_incoming_shutdown(
+            // Without TCP_NODELAY small responses wait for the peer's delayed
+            // ACK (Nagle), adding milliseconds to every unary call.
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            stop,
+        )
         .await;
     loader.abort();
     served.context("serving gRPC")?;

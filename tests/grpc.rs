@@ -588,3 +588,57 @@ async fn large_text_runs_off_the_reactor_and_keeps_offsets() {
     }
     assert_eq!(end as usize, utf16.len());
 }
+
+#[tokio::test]
+async fn traditional_text_is_segmented_through_its_simplified_view() {
+    let server = TestServer::start().await;
+    let mut client = server.client();
+    // No conversion requested: tokens keep the caller's Traditional
+    // characters, with the words and tags of the Simplified view.
+    let text = "我來到北京清華大學，參觀了圖書館。";
+    let tokens = client.segment(segment_request(text)).await.unwrap().into_inner().tokens;
+    assert_eq!(
+        texts(&tokens),
+        ["我", "來到", "北京", "清華大學", "，", "參觀", "了", "圖書館", "。"]
+    );
+    let pos: Vec<&str> = tokens.iter().map(|t| t.pos.as_str()).collect();
+    assert_eq!(pos[..4], ["r", "v", "ns", "nt"]);
+    for t in &tokens {
+        assert_eq!(&text[t.begin_offset as usize..t.end_offset as usize], t.text);
+    }
+
+    let normalized = client
+        .normalize(NormalizeRequest {
+            text: text.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(normalized.detected_script(), zhtext::api::proto::Script::Traditional);
+    assert!(normalized.script_confidence > 0.9);
+}
+
+#[tokio::test]
+async fn a_phrase_conversion_split_by_the_segmenter_stays_one_precise_token() {
+    let server = TestServer::start().await;
+    // s2twp turns 鼠标 into 滑鼠 as one replaced phrase: whatever the
+    // segmenter does with it, precise tokens must tile the original.
+    let text = "我买了一个鼠标和软件";
+    let request = SegmentRequest {
+        normalize: Some(NormalizeOptions {
+            conversion: Conversion::S2twp as i32,
+            ..Default::default()
+        }),
+        ..segment_request(text)
+    };
+    let tokens = server.client().segment(request).await.unwrap().into_inner().tokens;
+    let mut end = 0;
+    for t in &tokens {
+        assert_eq!(t.begin_offset, end, "{tokens:?}");
+        end = t.end_offset;
+    }
+    assert_eq!(end as usize, text.len());
+    let mouse = tokens.iter().find(|t| t.text.contains("滑鼠")).expect("滑鼠 token");
+    assert_eq!(&text[mouse.begin_offset as usize..mouse.end_offset as usize], "鼠标");
+}

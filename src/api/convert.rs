@@ -9,6 +9,7 @@ use crate::text::{
     normalize::NormalizeOptions,
     offsets::{OffsetConverter, OffsetUnit},
     opencc::Profile,
+    script::{Script, ScriptReport},
     segment::SegmentMode,
     tag::EntityKind,
 };
@@ -134,4 +135,15 @@ pub fn alignment_span(
         normalized_begin: n.start,
         normalized_end: n.end,
     }
+}
+
+/// The script fields of a NormalizeResponse: (detected_script, confidence).
+pub fn script(report: &ScriptReport) -> (proto::Script, f32) {
+    let script = match report.script {
+        Script::Simplified => proto::Script::Simplified,
+        Script::Traditional => proto::Script::Traditional,
+        Script::Mixed => proto::Script::Mixed,
+        Script::Other => proto::Script::Other,
+    };
+    (script, report.share)
 }

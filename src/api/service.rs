@@ -87,11 +87,14 @@ impl TextService for TextApi {
         let pipeline = self.pipeline()?;
         let response = Self::run(request.text.len(), move || {
             let text = request.text.as_str();
+            let (script, script_confidence) = convert::script(&pipeline.detect_script(text));
             if !request.include_alignment {
                 let normalized = pipeline.normalize_text(text, &options).into_owned();
                 return proto::NormalizeResponse {
                     text: normalized,
-                    ..Default::default()
+                    alignment: Vec::new(),
+                    detected_script: script as i32,
+                    script_confidence,
                 };
             }
             let normalized = pipeline.normalize(text, &options);
@@ -105,7 +108,8 @@ impl TextService for TextApi {
             proto::NormalizeResponse {
                 text: normalized.text.into_owned(),
                 alignment,
-                ..Default::default()
+                detected_script: script as i32,
+                script_confidence,
             }
         })
         .await?;

@@ -5,6 +5,8 @@
 pub mod opencc;
 pub mod sighan;
 
+use std::path::PathBuf;
+
 use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
@@ -17,6 +19,82 @@ use crate::{
     server::{self, ServerSettings},
     text::pipeline::Pipeline,
 };
+
+/// `zhtext eval` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum EvalCommand {
+    /// OpenCC's own conversion test cases through TextService.Normalize.
+    Opencc {
+        /// Path of OpenCC's testcases.json.
+        #[arg(long)]
+        cases: PathBuf,
+    },
+    /// SIGHAN 2005 word segmentation (pku, msr, as, cityu) through
+    /// TextService.Segment.
+    Sighan {
+        /// The `gold/` directory of the SIGHAN 2005 data.
+        #[arg(long)]
+        gold_dir: PathBuf,
+        /// Fail unless a set reaches this F1, as NAME=F1 (repeatable),
+        /// for example --require pku=0.81.
+        #[arg(long, value_parser = parse_requirement)]
+        require: Vec<(String, f64)>,
+    },
+    /// Repair precision on clean news text (the SIGHAN gold sentences) and
+    /// recall on synthetic corruptions made from it.
+    Repair {
+        /// The `gold/` directory of the SIGHAN 2005 data.
+        #[arg(long)]
+        gold_dir: PathBuf,
+        /// Seed of the synthetic corruptions.
+        #[arg(long, default_value_t = 20240601)]
+        seed: u64,
+    },
+}
+
+fn parse_requirement(value: &str) -> Result<(String, f64), String> {
+    let (name, f1) = value.split_once('=').ok_or("expected NAME=F1")?;
+    let f1: f64 = f1.parse().map_err(|e| format!("bad F1 `{f1}`: {e}"))?;
+    Ok((name.to_owned(), f1))
+}
+
+/// Runs one evaluation, printing its report; fails when a gate fails.
+pub async fn run(command: EvalCommand, pipeline: Arc<Pipeline>) -> anyhow::Result<()> {
+    match command {
+        EvalCommand::Opencc { cases } => opencc::run(&cases, pipeline).await.map(drop),
+        EvalCommand::Sighan { gold_dir, require } => {
+            let server = LocalServer::start(pipeline).await?;
+            let mut failed = Vec::new();
+            println!("SIGHAN 2005 segmentation through TextService.Segment (precise, HMM on)");
+            for (name, file) in sighan::SETS {
+                let score = sighan::score_file(&server, name, &gold_dir.join(file)).await?;
+                println!("{score}");
+                for (_, min) in require.iter().filter(|(n, _)| n == name) {
+                    if score.f1() < *min {
+                        failed.push(format!("{name} F1 {:.4} < {min}", score.f1()));
+                    }
+                }
+            }
+            server.stop().await?;
+            anyhow::ensure!(failed.is_empty(), "segmentation below the gate: {}", failed.join(", "));
+            Ok(())
+        }
+        EvalCommand::Repair { gold_dir, seed } => {
+            for (name, file) in sighan::SETS {
+                let path = gold_dir.join(file);
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                let lines: Vec<String> = text
+                    .lines()
+                    .map(crate::text::repair::eval::join_segmented)
+                    .filter(|l| !l.trim().is_empty())
+                    .collect();
+                println!("== {name} ({} lines)", lines.len());
+                println!("{}", crate::text::repair::evaluate(&lines, seed));
+            }
+            Ok(())
+        }
+    }
+}
 
 /// A server on a loopback port with a client connected to it.
 pub struct LocalServer {

@@ -6,5 +6,6 @@ pub mod offsets;
 pub mod opencc;
 pub mod pipeline;
 pub mod repair;
+pub mod script;
 pub mod segment;
 pub mod tag;

@@ -5,9 +5,11 @@
 use std::{borrow::Cow, ops::Range, sync::Arc, time::Instant};
 
 use crate::text::{
-    normalize::{NormalizeOptions, Normalized, NormalizerSet},
+    normalize::{NormalizeOptions, Normalized, Normalizer, NormalizerSet},
     offsets::OffsetMap,
-    segment::{JiebaSegmenter, SegmentMode, Segmenter},
+    opencc::Profile,
+    script::{ScriptDetector, ScriptReport},
+    segment::{JiebaSegmenter, SegmentMode, Segmenter, Word},
     tag::{EntityKind, EntityTagger, PriorityTagger, pos::PosEntityTagger, rules::RuleRecognizer},
 };
 
@@ -18,6 +20,8 @@ pub struct TokenSpan {
     pub text: String,
     /// Byte range in the caller's text.
     pub original: Range<usize>,
+    /// Byte range in the normalized text.
+    pub normalized: Range<usize>,
     /// Part-of-speech tag.
     pub pos: String,
 }
@@ -40,6 +44,7 @@ pub struct EntitySpan {
 /// Heavy, immutable state loaded once at start-up and shared via `Arc`.
 pub struct Pipeline {
     normalizers: NormalizerSet,
+    script: ScriptDetector,
     segmenter: Arc<dyn Segmenter>,
     tagger: Arc<dyn EntityTagger>,
 }
@@ -54,9 +59,11 @@ impl Pipeline {
             Box::new(RuleRecognizer::new()),
             Box::new(PosEntityTagger),
         ]));
+        let script = ScriptDetector::new(normalizers.opencc());
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "pipeline loaded");
         Pipeline {
             normalizers,
+            script,
             segmenter,
             tagger,
         }
@@ -84,36 +91,102 @@ impl Pipeline {
         self.normalizers.normalize_text(text, options)
     }
 
+    /// The script of `text`.
+    pub fn detect_script(&self, text: &str) -> ScriptReport {
+        self.script.detect(text)
+    }
+
+    /// What the segmenter and taggers read: the normalized text itself, or,
+    /// when it holds Traditional characters, its t2s view, since jieba's
+    /// dictionary and the entity model are Simplified.
+    fn analysis_view<'n>(&self, normalized: &'n Normalized<'_>) -> AnalysisView<'n> {
+        let text: &str = &normalized.text;
+        if !self.script.detect(text).has_traditional() {
+            return AnalysisView {
+                text: Cow::Borrowed(text),
+                map: None,
+            };
+        }
+        let rewrite = self.normalizers.converter(Profile::T2s).rewrite(text);
+        let map = OffsetMap::from_rewrite(text, &rewrite);
+        AnalysisView {
+            text: Cow::Owned(rewrite.text),
+            map: Some(map),
+        }
+    }
+
     /// Segments `text` after normalizing it; offsets point into `text`.
     pub fn segment(&self, text: &str, options: &NormalizeOptions, mode: SegmentMode, hmm: bool) -> Vec<TokenSpan> {
         let normalized = self.normalize(text, options);
-        self.segmenter
-            .segment(&normalized.text, mode, hmm)
-            .into_iter()
-            .map(|w| TokenSpan {
-                text: normalized.text[w.range.clone()].to_owned(),
-                original: normalized.to_original(w.range),
-                pos: w.pos,
-            })
-            .collect()
+        let view = self.analysis_view(&normalized);
+        let words = self.segmenter.segment(&view.text, mode, hmm);
+        let mut tokens: Vec<TokenSpan> = Vec::with_capacity(words.len());
+        for Word { range, pos } in words {
+            let range = view.to_normalized(range, &normalized.text);
+            let original = normalized.to_original(range.clone());
+            if let Some(last) = tokens.last_mut()
+                && mode == SegmentMode::Precise
+                && original.start < last.original.end
+            {
+                // A replaced phrase that the segmenter split maps back to one
+                // span of the caller's text; precise tokens must still tile
+                // it, so the pieces become one token.
+                last.normalized.end = last.normalized.end.max(range.end);
+                last.original.end = last.original.end.max(original.end);
+                continue;
+            }
+            tokens.push(TokenSpan {
+                text: String::new(),
+                original,
+                normalized: range,
+                pos,
+            });
+        }
+        if mode != SegmentMode::Precise {
+            tokens.dedup_by(|b, a| a.original == b.original && a.normalized == b.normalized);
+        }
+        for t in &mut tokens {
+            t.text = normalized.text[t.normalized.clone()].to_owned();
+        }
+        tokens
     }
 
     /// Tags entities in `text` after normalizing it; offsets point into
     /// `text`. An empty `kinds` keeps every kind.
     pub fn tag(&self, text: &str, options: &NormalizeOptions, kinds: &[EntityKind]) -> Vec<EntitySpan> {
         let normalized = self.normalize(text, options);
-        let words = self.segmenter.segment(&normalized.text, SegmentMode::Precise, true);
+        let view = self.analysis_view(&normalized);
+        let words = self.segmenter.segment(&view.text, SegmentMode::Precise, true);
         self.tagger
-            .tag(&normalized.text, &words)
+            .tag(&view.text, &words)
             .into_iter()
             .filter(|m| kinds.is_empty() || kinds.contains(&m.kind))
-            .map(|m| EntitySpan {
-                text: normalized.text[m.range.clone()].to_owned(),
-                original: normalized.to_original(m.range),
-                kind: m.kind,
-                confidence: m.confidence,
-                normalized: m.normalized,
+            .map(|m| {
+                let range = view.to_normalized(m.range, &normalized.text);
+                EntitySpan {
+                    text: normalized.text[range.clone()].to_owned(),
+                    original: normalized.to_original(range),
+                    kind: m.kind,
+                    confidence: m.confidence,
+                    normalized: m.normalized,
+                }
             })
             .collect()
+    }
+}
+
+/// The text the analysis stages read, and how it maps to the normalized text.
+struct AnalysisView<'n> {
+    text: Cow<'n, str>,
+    /// `None` when the view is the normalized text itself.
+    map: Option<OffsetMap>,
+}
+
+impl AnalysisView<'_> {
+    fn to_normalized(&self, range: Range<usize>, normalized: &str) -> Range<usize> {
+        match &self.map {
+            Some(map) => map.to_original(range, normalized, &self.text),
+            None => range,
+        }
     }
 }

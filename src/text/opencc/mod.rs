@@ -9,7 +9,8 @@
 //! where a step replaces, left to right, the dictionary group's preferred
 //! match at each position.
 //!
-//! ```ignore
+//! ```
+//! use zhtext::text::opencc::{Converter, OpenccData, Profile};
 //! let data = OpenccData::load();
 //! let tw2sp = Converter::new(Profile::Tw2sp, &data);
 //! assert_eq!(tw2sp.convert("滑鼠"), "鼠标");
@@ -140,6 +141,29 @@ impl OpenccData {
             })
         })
         .clone()
+    }
+
+    /// Single-character entries of OpenCC's character tables whose
+    /// conversion changes the character: `STCharacters` (Simplified →
+    /// Traditional) when `simplified_to_traditional`, else `TSCharacters`.
+    /// Script detection is built from these.
+    pub fn changed_characters(&self, simplified_to_traditional: bool) -> Vec<(char, char)> {
+        let id = if simplified_to_traditional {
+            DictId::StCharacters
+        } else {
+            DictId::TsCharacters
+        };
+        self.dict(id)
+            .iter()
+            .filter_map(|e| {
+                let mut key = e.key.chars();
+                let mut value = e.value.chars();
+                match (key.next(), key.next(), value.next(), value.next()) {
+                    (Some(k), None, Some(v), None) if k != v => Some((k, v)),
+                    _ => None,
+                }
+            })
+            .collect()
     }
 
     fn dict(&self, id: DictId) -> &[Entry] {

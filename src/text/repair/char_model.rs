@@ -584,29 +584,6 @@ mod tests {
         assert!(CharModel::from_bytes(&long).is_err());
     }
 
-    /// Checks that `data/char_model.bin` is what the generator makes from
-    /// jieba's `dict.txt` and OpenCC's `TSCharacters.txt` (paths in
-    /// `ZHTEXT_JIEBA_DICT` and `ZHTEXT_OPENCC_TS`); with
-    /// `ZHTEXT_WRITE_CHAR_MODEL=1` it rewrites the file instead. See
-    /// `data/README.md`.
-    #[test]
-    #[ignore = "needs the jieba and OpenCC source files"]
-    fn char_model_is_reproducible() {
-        use std::{env, fs::File, io::BufReader, path::Path};
-        let open = |var: &str| {
-            let path = env::var(var).unwrap_or_else(|_| panic!("set {var}"));
-            BufReader::new(File::open(path).unwrap())
-        };
-        let mut bytes = Vec::new();
-        write_char_model(open("ZHTEXT_JIEBA_DICT"), open("ZHTEXT_OPENCC_TS"), &mut bytes).unwrap();
-        if env::var("ZHTEXT_WRITE_CHAR_MODEL").as_deref() == Ok("1") {
-            let target = Path::new(file!()).with_file_name("data").join("char_model.bin");
-            std::fs::write(target, &bytes).unwrap();
-        } else {
-            assert!(bytes == EMBEDDED, "data/char_model.bin is stale");
-        }
-    }
-
     #[test]
     fn empty_inputs_give_an_empty_model() {
         let m = build_char_model(io::empty(), io::empty()).unwrap();

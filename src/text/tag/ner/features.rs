@@ -8,6 +8,7 @@
 //! strings; [`FEATURE_VERSION`] guards against a model trained on other
 //! templates.
 
+use super::gazetteer::{Gazetteer, MAX_NAME_CHARS};
 use std::{
     collections::HashMap,
     hash::{BuildHasherDefault, Hasher},
@@ -19,7 +20,7 @@ use std::{
 pub(crate) const FEATURE_VERSION: u32 = 1;
 
 /// Feature keys per character.
-pub(crate) const TEMPLATES: usize = 31;
+pub(crate) const TEMPLATES: usize = 37;
 
 /// A segmented word of the text being featurized.
 #[derive(Clone, Debug)]
@@ -65,6 +66,9 @@ enum Class {
     Other,
 }
 
+/// Gazetteer type bits, in [`super::labels::KINDS`] order.
+pub(crate) const KIND_BITS: [u8; 3] = [1, 2, 4];
+
 /// Stand-ins for characters before the start and after the end.
 const BOS: u64 = 0x11_0000;
 const EOS: u64 = 0x11_0001;
@@ -73,7 +77,7 @@ const NO_WORD: u64 = 0x11_0002;
 
 /// Folds width and digits so that MSRA's full-width `１９９８` and the
 /// ASCII `1998` of other text share features.
-fn normalize(c: char) -> u32 {
+pub(crate) fn normalize(c: char) -> u32 {
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
@@ -133,17 +137,20 @@ fn key(template: u64, values: &[u64]) -> u32 {
     finish(values.iter().fold(fold(0, template + 1), |h, &v| fold(h, v)))
 }
 
+/// Start of a running hash of a character sequence.
+const SEQ_SEED: u64 = 0x9e37_79b9;
+
 fn hash_seq(codes: impl IntoIterator<Item = u32>) -> u64 {
-    codes.into_iter().fold(0x9e37_79b9, |h, c| fold(h, u64::from(c)))
+    codes.into_iter().fold(SEQ_SEED, |h, c| fold(h, u64::from(c)))
 }
 
-fn hash_str(s: &str) -> u64 {
+pub(crate) fn hash_str(s: &str) -> u64 {
     hash_seq(s.chars().map(normalize))
 }
 
 /// Identity hasher for keys that already are hashes.
 #[derive(Default)]
-struct PreHashed(u64);
+pub(crate) struct PreHashed(u64);
 
 impl Hasher for PreHashed {
     fn finish(&self) -> u64 {
@@ -245,7 +252,7 @@ fn bmes(index: usize, len: usize) -> u64 {
 
 /// Feature keys of `text`, whose segmentation is `words` (byte ranges into
 /// `text`, sorted; they need not cover everything).
-pub(crate) fn extract(text: &str, words: &[WordRef<'_>]) -> Features {
+pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) -> Features {
     let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
     offsets.push(text.len());
     let n = offsets.len() - 1;
@@ -340,6 +347,41 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>]) -> Features {
     };
     let word_len = |k: Option<usize>| k.map_or(0, |k| words[k].range.len() as u64 / 3).min(5);
 
+    // Gazetteer: per type, the longest known name of that type covering
+    // each character, as (length, part: 1 begin, 2 middle, 3 end).
+    let mut names = vec![[(0u8, 0u8); 3]; n];
+    if !gazetteer.is_empty() {
+        for start in 0..n {
+            let mut h = SEQ_SEED;
+            for len in 1..=MAX_NAME_CHARS.min(n - start) {
+                let j = start + len - 1;
+                if matches!(classes[j + 2], Class::Punct | Class::Space) {
+                    break;
+                }
+                h = fold(h, codes[j + 2]);
+                let bits = if len >= 2 { gazetteer.get(h) } else { 0 };
+                for (k, _) in KIND_BITS.iter().enumerate().filter(|&(_, &b)| bits & b != 0) {
+                    for (at, cover) in names[start..=j].iter_mut().enumerate() {
+                        if usize::from(cover[k].0) < len {
+                            let part = match at {
+                                0 => 1,
+                                a if a + 1 == len => 3,
+                                _ => 2,
+                            };
+                            cover[k] = (len as u8, part);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let name_len = |len: u8| match len {
+        0..=4 => u64::from(len),
+        5..=6 => 5,
+        7..=9 => 6,
+        _ => 7,
+    };
+
     let disabled: u64 = std::env::var("ZHNER_DISABLE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     for i in 0..n {
         let (word, pos_in_word) = char_word[i];
@@ -389,6 +431,12 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>]) -> Features {
             key(28, &[p0, word_len(word), b]),
             key(29, &[if i >= 1 { codes[i - 1] } else { BOS }]),
             key(30, &[codes.get(i + 5).copied().unwrap_or(EOS)]),
+            key(31, &[u64::from(names[i][0].1), name_len(names[i][0].0)]),
+            key(32, &[u64::from(names[i][1].1), name_len(names[i][1].0)]),
+            key(33, &[u64::from(names[i][2].1), name_len(names[i][2].0)]),
+            key(34, &[code(i, -2), code(i, -1), code(i, 0), code(i, 1)]),
+            key(35, &[code(i, -1), code(i, 0), code(i, 1), code(i, 2)]),
+            key(36, &[wp, w0, wn]),
         ];
         for (t, k) in row.into_iter().enumerate() {
             keys.push(if disabled >> t & 1 == 1 { 1 } else { k });
@@ -418,7 +466,7 @@ mod tests {
     #[test]
     fn one_row_of_keys_per_character() {
         let text = "李强在北京";
-        let f = extract(text, &words(text, &[("李强", "nr"), ("在", "p"), ("北京", "ns")]));
+        let f = extract(text, &words(text, &[("李强", "nr"), ("在", "p"), ("北京", "ns")]), &Gazetteer::default());
         assert_eq!(f.len(), 5);
         assert_eq!(f.keys.len(), 5 * TEMPLATES);
         assert_eq!(f.offsets, vec![0, 3, 6, 9, 12, 15]);
@@ -429,15 +477,15 @@ mod tests {
     fn width_and_digits_are_folded() {
         assert_eq!(normalize('１'), normalize('7'));
         assert_eq!(normalize('Ａ'), 'a' as u32);
-        let a = extract("１９９８年", &[]);
-        let b = extract("2024年", &[]);
+        let a = extract("１９９８年", &[], &Gazetteer::default());
+        let b = extract("2024年", &[], &Gazetteer::default());
         assert_eq!(a.at(4), b.at(4));
     }
 
     #[test]
     fn empty_and_uncovered_text() {
-        assert_eq!(extract("", &[]).len(), 0);
-        let f = extract("abc 😀", &[]);
+        assert_eq!(extract("", &[], &Gazetteer::default()).len(), 0);
+        let f = extract("abc 😀", &[], &Gazetteer::default());
         assert_eq!(f.len(), 5);
     }
 }

@@ -13,6 +13,8 @@
 //! count        u32      number of features N
 //! keys         N × varint, deltas between ascending feature keys
 //! weights      N×L × varint, zigzag i16 label weights, feature-major
+//! names        u32      number of gazetteer names M
+//! name         M × (u8 type bits, varint byte length, UTF-8 bytes)
 //! checksum     u64      FNV-1a of everything before it
 //! ```
 //!
@@ -66,6 +68,7 @@ pub(crate) struct Stored {
     pub trans: Vec<f32>,
     pub keys: Vec<u32>,
     pub weights: Vec<i16>,
+    pub names: Vec<(String, u8)>,
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -90,6 +93,7 @@ pub(crate) fn write(
     start: &[f32],
     trans: &[f32],
     rows: &[(u32, &[i16])],
+    names: &[(String, u8)],
 ) -> Vec<u8> {
     let labels = scheme.num_labels();
     let mut out = Vec::with_capacity(64 + rows.len() * (3 + labels));
@@ -114,6 +118,12 @@ pub(crate) fn write(
             // Zigzag: small magnitudes of either sign get small codes.
             put_varint(&mut out, ((i32::from(w) << 1) ^ (i32::from(w) >> 31)) as u32);
         }
+    }
+    out.extend_from_slice(&(names.len() as u32).to_le_bytes());
+    for (name, bits) in names {
+        out.push(*bits);
+        put_varint(&mut out, name.len() as u32);
+        out.extend_from_slice(name.as_bytes());
     }
     let sum = fnv1a(&out);
     out.extend_from_slice(&sum.to_le_bytes());
@@ -212,6 +222,17 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Stored, NerError> {
         let w = ((z >> 1) as i32) ^ -((z & 1) as i32);
         weights.push(i16::try_from(w).map_err(|_| NerError::Corrupt("weight out of range"))?);
     }
+    let count = r.u32()? as usize;
+    if count > body_len {
+        return Err(NerError::Truncated);
+    }
+    let mut names = Vec::with_capacity(count);
+    for _ in 0..count {
+        let bits = r.take(1)?[0];
+        let len = r.varint()? as usize;
+        let name = std::str::from_utf8(r.take(len)?).map_err(|_| NerError::Corrupt("name is not UTF-8"))?;
+        names.push((name.to_owned(), bits));
+    }
     if r.at != body_len {
         return Err(NerError::Corrupt("trailing bytes"));
     }
@@ -223,5 +244,6 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Stored, NerError> {
         trans,
         keys,
         weights,
+        names,
     })
 }

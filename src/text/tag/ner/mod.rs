@@ -16,6 +16,7 @@ mod decode;
 mod eval;
 mod features;
 mod format;
+mod gazetteer;
 mod labels;
 mod table;
 mod train;
@@ -30,6 +31,7 @@ pub use train::{TrainOptions, train};
 use self::{
     decode::Lattice,
     features::{Features, WordRef},
+    gazetteer::Gazetteer,
     labels::{KINDS, Scheme},
     table::FeatureTable,
 };
@@ -53,6 +55,8 @@ pub struct NerModel {
     /// Transition scores, `f32::NEG_INFINITY` where the scheme forbids one.
     trans: Vec<f32>,
     table: FeatureTable,
+    /// Names of the training corpus.
+    gazetteer: Gazetteer,
     /// Temperature of the confidence distribution, in weight units.
     temperature: f32,
 }
@@ -62,6 +66,7 @@ impl std::fmt::Debug for NerModel {
         f.debug_struct("NerModel")
             .field("scheme", &self.scheme)
             .field("features", &self.table.len())
+            .field("names", &self.gazetteer.entries().len())
             .field("temperature", &self.temperature)
             .finish()
     }
@@ -76,6 +81,7 @@ impl NerModel {
         trans: Vec<f32>,
         keys: &[u32],
         weights: Vec<i16>,
+        gazetteer: Gazetteer,
         temperature: f32,
     ) -> NerModel {
         let labels = scheme.num_labels();
@@ -95,6 +101,7 @@ impl NerModel {
             start,
             trans,
             table: FeatureTable::new(labels, keys, weights),
+            gazetteer,
             temperature,
         }
     }
@@ -114,6 +121,7 @@ impl NerModel {
             stored.trans,
             &stored.keys,
             stored.weights,
+            Gazetteer::new(stored.names),
             stored.temperature,
         ))
     }
@@ -132,6 +140,7 @@ impl NerModel {
             &self.start,
             &self.trans,
             &self.table.sorted_rows(),
+            self.gazetteer.entries(),
         )
     }
 
@@ -186,7 +195,7 @@ impl NerModel {
                     (start < end).then(|| WordRef { range: start..end, pos: w.pos })
                 })
                 .collect();
-            let features = features::extract(&text[chunk.clone()], &local);
+            let features = features::extract(&text[chunk.clone()], &local, &self.gazetteer);
             let emissions = self.emissions(&features);
             let mut path = Vec::new();
             self.lattice(&emissions).viterbi(&mut path);

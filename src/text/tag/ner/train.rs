@@ -19,13 +19,17 @@ use super::{
     corpus::{self, CorpusFormat, Sentence},
     decode::Lattice,
     eval::{self, NerReport},
-    features::{self, TEMPLATES, WordRef},
+    features::{self, KIND_BITS, TEMPLATES, WordRef},
+    gazetteer::Gazetteer,
     labels::{KINDS, Scheme},
 };
 use crate::text::tag::EntityKind;
 
 /// Label scheme of trained models.
 const SCHEME: Scheme = Scheme::Bioes;
+
+/// Folds of the jackknifed gazetteer.
+const FOLDS: usize = 10;
 
 /// Settings of [`train`].
 #[derive(Clone, Debug)]
@@ -135,12 +139,13 @@ struct Prepared {
 const ABSENT: u32 = u32::MAX;
 
 impl Prepared {
-    fn new(data: &[Segmented<'_>], min_count: u32) -> Prepared {
+    /// Featurizes `data`, sentence `i` with gazetteer `gazetteer(i)`.
+    fn new<'g>(data: &[Segmented<'_>], min_count: u32, gazetteer: impl Fn(usize) -> &'g Gazetteer) -> Prepared {
         let mut features = Vec::new();
         let mut labels = Vec::new();
         let mut sentences = Vec::with_capacity(data.len());
-        for s in data {
-            let f = features::extract(&s.sentence.text, &s.words);
+        for (i, s) in data.iter().enumerate() {
+            let f = features::extract(&s.sentence.text, &s.words, gazetteer(i));
             let start = labels.len();
             labels.extend(SCHEME.encode(f.len(), &char_spans(s.sentence, &f.offsets)));
             sentences.push(start..labels.len());
@@ -185,55 +190,60 @@ impl Rng {
     }
 }
 
-/// Perceptron weights with the running sums for averaging: the average
-/// of a weight over all steps is `w - sum / steps`, where every update
-/// `delta` at step `c` adds `c * delta` to `sum` (Daumé's trick).
+/// Weights with the running sums for averaging: the average of a weight
+/// over all steps is `w - sum / steps`, where every update `delta` at step
+/// `c` adds `c * delta` to `sum` (Daumé's trick).
 struct Weights {
-    w: Vec<i32>,
-    sum: Vec<i64>,
+    w: Vec<f32>,
+    sum: Vec<f64>,
 }
 
 impl Weights {
     fn new(len: usize) -> Weights {
         Weights {
-            w: vec![0; len],
-            sum: vec![0; len],
+            w: vec![0.0; len],
+            sum: vec![0.0; len],
         }
     }
 
     #[inline]
-    fn update(&mut self, i: usize, delta: i32, step: i64) {
+    fn update(&mut self, i: usize, delta: f32, step: f64) {
         self.w[i] += delta;
-        self.sum[i] += step * i64::from(delta);
+        self.sum[i] += step * f64::from(delta);
     }
 
-    fn averaged(&self, steps: i64) -> Vec<f32> {
-        let steps = steps as f64;
+    fn averaged(&self, steps: f64) -> Vec<f32> {
         self.w
             .iter()
             .zip(&self.sum)
-            .map(|(&w, &s)| (f64::from(w) - s as f64 / steps) as f32)
+            .map(|(&w, &s)| (f64::from(w) - s / steps) as f32)
             .collect()
     }
 }
 
+/// An averaged structured perceptron; with `aggressiveness`, a
+/// passive-aggressive (PA-I) learner instead: decoding is cost-augmented
+/// (every wrong label scores one more), and the step is the smallest that
+/// separates gold from the prediction by its Hamming loss, capped.
 struct Perceptron {
     labels: usize,
     emission: Weights,
     start: Weights,
     trans: Weights,
     /// Examples seen so far, plus one.
-    step: i64,
+    step: f64,
+    aggressiveness: Option<f32>,
 }
 
 impl Perceptron {
-    fn new(features: usize, labels: usize) -> Perceptron {
+    fn new(features: usize, labels: usize, aggressiveness: Option<f32>) -> Perceptron {
         Perceptron {
             labels,
             emission: Weights::new(features * labels),
             start: Weights::new(labels),
             trans: Weights::new(labels * labels),
-            step: 1,
+            step: 1.0,
+            aggressiveness,
         }
     }
 
@@ -248,7 +258,7 @@ impl Perceptron {
                 if f != ABSENT {
                     let w = &self.emission.w[f as usize * l..(f as usize + 1) * l];
                     for (s, &v) in row.iter_mut().zip(w) {
-                        *s += v as f32;
+                        *s += v;
                     }
                 }
             }
@@ -259,6 +269,18 @@ impl Perceptron {
         let trans: Vec<f32> = (0..l * l)
             .map(|i| masked(SCHEME.allowed(Some((i / l) as u8), Some((i % l) as u8)), self.trans.w[i]))
             .collect();
+        let gold_score = path_score(&scratch.emissions, &start, &trans, gold);
+        if self.aggressiveness.is_some() {
+            // Cost-augmented decoding: find the path that most violates the
+            // margin, not just the best-scoring one.
+            for (t, row) in scratch.emissions.chunks_exact_mut(l).enumerate() {
+                for (y, s) in row.iter_mut().enumerate() {
+                    if y != usize::from(gold[t]) {
+                        *s += 1.0;
+                    }
+                }
+            }
+        }
         let lattice = Lattice {
             emissions: &scratch.emissions,
             start: &start,
@@ -267,32 +289,44 @@ impl Perceptron {
         };
         lattice.viterbi(&mut scratch.path);
         let step = self.step;
-        self.step += 1;
+        self.step += 1.0;
         let predicted = &scratch.path;
         if predicted == gold {
             return false;
         }
+        let tau = match self.aggressiveness {
+            None => 1.0,
+            Some(c) => {
+                // The augmented score already includes the Hamming loss.
+                let violation = path_score(&scratch.emissions, &start, &trans, predicted) - gold_score;
+                let norm = feature_difference_norm(features, gold, predicted, l);
+                if violation <= 0.0 || norm == 0.0 {
+                    return true;
+                }
+                (violation / norm).min(c)
+            }
+        };
         for t in 0..n {
             let (g, p) = (usize::from(gold[t]), usize::from(predicted[t]));
             if g != p {
                 for &f in &features[t * TEMPLATES..(t + 1) * TEMPLATES] {
                     if f != ABSENT {
-                        self.emission.update(f as usize * l + g, 1, step);
-                        self.emission.update(f as usize * l + p, -1, step);
+                        self.emission.update(f as usize * l + g, tau, step);
+                        self.emission.update(f as usize * l + p, -tau, step);
                     }
                 }
             }
             if t == 0 {
                 if g != p {
-                    self.start.update(g, 1, step);
-                    self.start.update(p, -1, step);
+                    self.start.update(g, tau, step);
+                    self.start.update(p, -tau, step);
                 }
             } else {
                 let gp = usize::from(gold[t - 1]) * l + g;
                 let pp = usize::from(predicted[t - 1]) * l + p;
                 if gp != pp {
-                    self.trans.update(gp, 1, step);
-                    self.trans.update(pp, -1, step);
+                    self.trans.update(gp, tau, step);
+                    self.trans.update(pp, -tau, step);
                 }
             }
         }
@@ -302,7 +336,7 @@ impl Perceptron {
     /// The averaged weights as a model: quantized to i16 against the largest
     /// feature weight, features with no weight of at least `prune_below`
     /// left out.
-    fn model(&self, keys: &[u32], prune_below: i16) -> NerModel {
+    fn model(&self, keys: &[u32], prune_below: i16, gazetteer: &Gazetteer) -> NerModel {
         let l = self.labels;
         let emission = self.emission.averaged(self.step);
         let max = emission.iter().fold(0f32, |m, &w| m.max(w.abs())).max(f32::MIN_POSITIVE);
@@ -336,14 +370,69 @@ impl Perceptron {
             rescale(self.trans.averaged(self.step)),
             &kept_keys,
             weights,
+            gazetteer.clone(),
             // Placeholder until calibrated: about one typical weight.
             f32::from(i16::MAX) / 8.0,
         )
     }
 }
 
-fn masked(allowed: bool, w: i32) -> f32 {
-    if allowed { w as f32 } else { f32::NEG_INFINITY }
+fn masked(allowed: bool, w: f32) -> f32 {
+    if allowed { w } else { f32::NEG_INFINITY }
+}
+
+/// Score of `path` in a lattice.
+fn path_score(emissions: &[f32], start: &[f32], trans: &[f32], path: &[u8]) -> f32 {
+    let l = start.len();
+    let mut score = start[usize::from(path[0])];
+    for (t, &y) in path.iter().enumerate() {
+        score += emissions[t * l + usize::from(y)];
+        if t > 0 {
+            score += trans[usize::from(path[t - 1]) * l + usize::from(y)];
+        }
+    }
+    score
+}
+
+/// Squared norm of the feature difference between two label paths.
+fn feature_difference_norm(features: &[u32], gold: &[u8], predicted: &[u8], l: usize) -> f32 {
+    let mut deltas: Vec<(usize, i32)> = Vec::new();
+    for t in 0..gold.len() {
+        let (g, p) = (usize::from(gold[t]), usize::from(predicted[t]));
+        if g != p {
+            for &f in features[t * TEMPLATES..(t + 1) * TEMPLATES].iter().filter(|&&f| f != ABSENT) {
+                deltas.push((f as usize * l + g, 1));
+                deltas.push((f as usize * l + p, -1));
+            }
+        }
+        // Transitions and starts live past every feature row.
+        let base = usize::MAX / 2;
+        let (gp, pp) = if t == 0 {
+            (base + g, base + p)
+        } else {
+            (
+                base + l + usize::from(gold[t - 1]) * l + g,
+                base + l + usize::from(predicted[t - 1]) * l + p,
+            )
+        };
+        if gp != pp {
+            deltas.push((gp, 1));
+            deltas.push((pp, -1));
+        }
+    }
+    deltas.sort_unstable_by_key(|d| d.0);
+    let mut norm = 0i64;
+    let mut i = 0;
+    while i < deltas.len() {
+        let mut sum = 0;
+        let key = deltas[i].0;
+        while i < deltas.len() && deltas[i].0 == key {
+            sum += deltas[i].1;
+            i += 1;
+        }
+        norm += i64::from(sum * sum);
+    }
+    norm as f32
 }
 
 #[derive(Default)]
@@ -477,17 +566,38 @@ pub(crate) fn train_sentences_with(
     let dev_data = dev_unseen.as_deref().filter(|d| !d.is_empty()).map(|d| segment(&jieba, d));
     writeln!(log, "segmented in {:.1}s", clock.elapsed().as_secs_f64())?;
 
-    let prepared = Prepared::new(&train_data, options.min_count.max(1));
+    // Jackknifed gazetteers: sentences of fold k match the names of the
+    // other folds. Folds are contiguous, so a name repeated within one
+    // article does not vouch for itself.
+    let fold_of = |i: usize| i * FOLDS / train_sentences.len();
+    let names_of = |s: &Sentence| {
+        s.entities
+            .iter()
+            .filter_map(|(r, k)| Some((s.text[r.clone()].to_owned(), KIND_BITS[KINDS.iter().position(|x| x == k)?])))
+            .collect::<Vec<_>>()
+    };
+    let fold_gazetteers: Vec<Gazetteer> = (0..FOLDS)
+        .map(|k| {
+            Gazetteer::new(
+                train_sentences.iter().enumerate().filter(|&(i, _)| fold_of(i) != k).flat_map(|(_, s)| names_of(s)),
+            )
+        })
+        .collect();
+    let gazetteer = Gazetteer::new(train_sentences.iter().flat_map(names_of));
+    let prepared = Prepared::new(&train_data, options.min_count.max(1), |i| &fold_gazetteers[fold_of(i)]);
+    drop(fold_gazetteers);
     writeln!(
         log,
-        "{} characters, {} features (seen at least {} times), in {:.1}s",
+        "{} characters, {} names, {} features (seen at least {} times), in {:.1}s",
         prepared.labels.len(),
+        gazetteer.entries().len(),
         prepared.keys.len(),
         options.min_count,
         clock.elapsed().as_secs_f64()
     )?;
 
-    let mut perceptron = Perceptron::new(prepared.keys.len(), SCHEME.num_labels());
+    let aggressiveness = std::env::var("ZHNER_PA").ok().and_then(|v| v.parse().ok());
+    let mut perceptron = Perceptron::new(prepared.keys.len(), SCHEME.num_labels(), aggressiveness);
     let mut rng = Rng(options.seed);
     let mut order: Vec<usize> = (0..prepared.sentences.len()).collect();
     let mut scratch = Scratch::default();
@@ -507,7 +617,7 @@ pub(crate) fn train_sentences_with(
         );
         match &dev_data {
             Some(dev) => {
-                let model = perceptron.model(&prepared.keys, options.prune_below);
+                let model = perceptron.model(&prepared.keys, options.prune_below, &gazetteer);
                 let report = score(&model, dev);
                 let f1 = report.micro.f1();
                 line += &format!(
@@ -521,7 +631,7 @@ pub(crate) fn train_sentences_with(
                 }
             }
             None if epoch == options.epochs => {
-                best = Some((0.0, epoch, perceptron.model(&prepared.keys, options.prune_below)));
+                best = Some((0.0, epoch, perceptron.model(&prepared.keys, options.prune_below, &gazetteer)));
             }
             None => {}
         }

@@ -1,0 +1,75 @@
+//! Names known by heart: the entity strings of the training corpus, with
+//! the types they were tagged as, matched against the text as features.
+//!
+//! During training each sentence only sees the names of the *other* folds
+//! of the corpus (jackknifing), so the model learns how far a match can be
+//! trusted for text it has not seen; the shipped model holds them all.
+
+use std::{
+    collections::HashMap,
+    hash::BuildHasherDefault,
+};
+
+use super::features::{PreHashed, hash_str, normalize};
+
+/// Longest name matched, in characters.
+pub(crate) const MAX_NAME_CHARS: usize = 12;
+
+/// Entity strings and the types (bit `1 << kind index`) they occur as.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Gazetteer {
+    map: HashMap<u64, u8, BuildHasherDefault<PreHashed>>,
+    /// Normalized names with their type bits, sorted, for the model file.
+    entries: Vec<(String, u8)>,
+}
+
+impl Gazetteer {
+    /// A gazetteer of `(name, type bits)`; names are normalized as features
+    /// see them, and those of one character or more than
+    /// [`MAX_NAME_CHARS`] are left out.
+    pub(crate) fn new<S: AsRef<str>>(names: impl IntoIterator<Item = (S, u8)>) -> Gazetteer {
+        let mut merged: HashMap<String, u8> = HashMap::new();
+        for (name, bits) in names {
+            let name: String =
+                name.as_ref().chars().filter_map(|c| char::from_u32(normalize(c))).collect();
+            let len = name.chars().count();
+            if (2..=MAX_NAME_CHARS).contains(&len) && bits != 0 {
+                *merged.entry(name).or_default() |= bits;
+            }
+        }
+        let mut entries: Vec<(String, u8)> = merged.into_iter().collect();
+        entries.sort_unstable();
+        let map = entries.iter().map(|(name, bits)| (hash_str(name), *bits)).collect();
+        Gazetteer { map, entries }
+    }
+
+    /// Type bits of the name whose normalized-character hash is `hash`.
+    #[inline]
+    pub(crate) fn get(&self, hash: u64) -> u8 {
+        self.map.get(&hash).copied().unwrap_or(0)
+    }
+
+    /// Whether there is no name at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// All names with their type bits, sorted.
+    pub(crate) fn entries(&self) -> &[(String, u8)] {
+        &self.entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_types_and_skips_single_characters() {
+        let g = Gazetteer::new([("北京", 2u8), ("北京", 4), ("中", 2), ("Ａ股", 4)]);
+        assert_eq!(g.entries(), &[("a股".to_owned(), 4), ("北京".to_owned(), 6)]);
+        assert_eq!(g.get(hash_str("北京")), 6);
+        assert_eq!(g.get(hash_str("A股")), 4);
+        assert_eq!(g.get(hash_str("中")), 0);
+    }
+}
