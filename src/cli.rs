@@ -244,3 +244,44 @@ pub fn run_local(command: Command) -> anyhow::Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent_and_parses() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["zhtext"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen.port(), 50051);
+        assert_eq!(cli.serve.metrics_listen.0.map(|a| a.port()), Some(9090));
+        let cli = Cli::try_parse_from([
+            "zhtext",
+            "serve",
+            "--listen",
+            "127.0.0.1:7000",
+            "--metrics-listen",
+            "off",
+            "--user-dict",
+            "a.txt:b.txt",
+            "--max-text-bytes",
+            "1000",
+        ])
+        .unwrap();
+        let Some(Command::Serve(serve)) = cli.command else {
+            panic!("serve expected")
+        };
+        assert_eq!(serve.listen.port(), 7000);
+        assert_eq!(serve.metrics_listen.0, None);
+        assert_eq!(serve.user_dicts.len(), 2);
+        assert_eq!(serve.max_text_bytes, 1000);
+        assert!(Cli::try_parse_from(["zhtext", "--max-text-bytes", "0"]).is_err());
+        assert!(Cli::try_parse_from(["zhtext", "--dict-poll-secs", "0"]).is_err());
+        let cli = Cli::try_parse_from(["zhtext", "segment", "--conversion", "t2s", "--pos"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Segment(_))));
+        assert!(Cli::try_parse_from(["zhtext", "segment", "--conversion", "x2y"]).is_err());
+    }
+}

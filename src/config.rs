@@ -5,10 +5,14 @@
 //! |---|---|---|---|
 //! | `ZHTEXT_LISTEN` | `--listen` | `0.0.0.0:50051` | gRPC address |
 //! | `ZHTEXT_MAX_TEXT_BYTES` | `--max-text-bytes` | `4194304` (4 MiB) | largest `text` accepted; larger gets `INVALID_ARGUMENT` |
+//! | `ZHTEXT_USER_DICT` | `--user-dict` | none | user dictionaries (`word [freq] [tag]` per line), `:`-separated; reloaded on change |
+//! | `ZHTEXT_DICT_DIR` | `--dict-dir` | none | one dictionary per file; `SegmentRequest.dictionary` names a file stem; reloaded on change |
+//! | `ZHTEXT_DICT_POLL_SECS` | `--dict-poll-secs` | `2` | how often dictionary files are checked for changes |
+//! | `ZHTEXT_METRICS_LISTEN` | `--metrics-listen` | `0.0.0.0:9090` | Prometheus `/metrics` address; `off` disables it |
 //! | `ZHTEXT_LOG_FORMAT` | `--log-format` | `text` | `text` for people, `json` for log pipelines |
 //! | `RUST_LOG` | | `info` | log filter (tracing-subscriber `EnvFilter` syntax) |
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -33,9 +37,44 @@ pub struct ServeConfig {
     /// a little above it, so anything larger is refused before decoding.
     #[arg(long, env = "ZHTEXT_MAX_TEXT_BYTES", default_value_t = ServeConfig::DEFAULT_MAX_TEXT_BYTES, value_parser = parse_max_text_bytes)]
     pub max_text_bytes: usize,
+
+    /// User dictionaries extending jieba's default one, `:`-separated in
+    /// the environment variable.
+    #[arg(long = "user-dict", env = "ZHTEXT_USER_DICT", value_delimiter = ':')]
+    pub user_dicts: Vec<PathBuf>,
+
+    /// Directory of dictionary profiles, one file per profile.
+    #[arg(long, env = "ZHTEXT_DICT_DIR")]
+    pub dict_dir: Option<PathBuf>,
+
+    /// Seconds between checks for dictionary changes.
+    #[arg(long, env = "ZHTEXT_DICT_POLL_SECS", default_value_t = ServeConfig::DEFAULT_DICT_POLL_SECS, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub dict_poll_secs: u64,
+
+    /// Address for Prometheus metrics, or `off`.
+    #[arg(long, env = "ZHTEXT_METRICS_LISTEN", default_value = "0.0.0.0:9090", value_parser = parse_optional_addr)]
+    pub metrics_listen: OptionalAddr,
+}
+
+/// An address that can be turned off (`off`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionalAddr(pub Option<SocketAddr>);
+
+fn parse_optional_addr(value: &str) -> Result<OptionalAddr, String> {
+    if value.eq_ignore_ascii_case("off") || value.is_empty() {
+        return Ok(OptionalAddr(None));
+    }
+    value
+        .parse()
+        .map(|a| OptionalAddr(Some(a)))
+        .map_err(|e| format!("not an address: {e}"))
 }
 
 impl ServeConfig {
+    /// Dictionary changes show up within a few seconds; the issue asks for
+    /// ten at most, so two leaves room for a slow rebuild.
+    pub const DEFAULT_DICT_POLL_SECS: u64 = 2;
+
     /// 4 MiB: a long report is a few hundred KiB; beyond this callers should
     /// split, since offsets and responses grow with the text.
     pub const DEFAULT_MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
@@ -49,6 +88,10 @@ impl Default for ServeConfig {
         ServeConfig {
             listen: SocketAddr::from(([0, 0, 0, 0], 50051)),
             max_text_bytes: Self::DEFAULT_MAX_TEXT_BYTES,
+            user_dicts: Vec::new(),
+            dict_dir: None,
+            dict_poll_secs: Self::DEFAULT_DICT_POLL_SECS,
+            metrics_listen: OptionalAddr(Some(SocketAddr::from(([0, 0, 0, 0], 9090)))),
         }
     }
 }

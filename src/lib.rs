@@ -14,6 +14,8 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod eval;
+pub mod metrics;
+pub mod reload;
 pub mod server;
 pub mod telemetry;
 pub mod text;

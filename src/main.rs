@@ -1,10 +1,13 @@
 //! The zhtext binary: parse the command line, set up logging, bind, and run
 //! the server (or a local command). Everything else lives in the library.
 
+use std::time::Duration;
+
 use clap::Parser;
 use tokio::net::TcpListener;
 use zhtext::{
     cli::{Cli, Command},
+    reload::DictionarySources,
     server::{self, ServerSettings},
     telemetry,
 };
@@ -20,10 +23,28 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = TcpListener::bind(serve.listen).await?;
+        let metrics_listener = match serve.metrics_listen.0 {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        let dictionaries = DictionarySources {
+            user_dicts: serve.user_dicts,
+            dict_dir: serve.dict_dir,
+        };
         let settings = ServerSettings {
             max_text_bytes: serve.max_text_bytes,
+            dictionaries: dictionaries.clone(),
+            dictionary_poll: Duration::from_secs(serve.dict_poll_secs),
+            metrics_listener,
+            ..ServerSettings::default()
         };
-        server::run(listener, settings, server::load_pipeline(), shutdown_signal()).await
+        server::run(
+            listener,
+            settings,
+            server::load_pipeline(dictionaries),
+            shutdown_signal(),
+        )
+        .await
     })
 }
 

@@ -2,7 +2,11 @@
 //! with a shutdown future supplied by the caller (a signal in `main`, a
 //! channel in tests).
 
-use std::{future::Future, sync::Arc, time::Instant};
+use std::{
+    future::Future,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -17,14 +21,54 @@ use crate::{
         PipelineSlot, TextApi,
         proto::{self, text_service_server::TextServiceServer},
     },
+    config::ServeConfig,
+    reload::{self, DictionarySources, ReloadStats},
     text::pipeline::Pipeline,
 };
 
 /// What the server needs besides its listener.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ServerSettings {
     /// Largest accepted `text`, in UTF-8 bytes.
     pub max_text_bytes: usize,
+    /// User dictionaries to watch for changes.
+    pub dictionaries: DictionarySources,
+    /// How often to look for dictionary changes.
+    pub dictionary_poll: Duration,
+    /// Where to serve Prometheus metrics, if anywhere.
+    pub metrics_listener: Option<TcpListener>,
+    /// Counters of the dictionary reloader (shared so tests can read them).
+    pub reload_stats: Arc<ReloadStats>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            max_text_bytes: ServeConfig::DEFAULT_MAX_TEXT_BYTES,
+            dictionaries: DictionarySources::default(),
+            dictionary_poll: Duration::from_secs(ServeConfig::DEFAULT_DICT_POLL_SECS),
+            metrics_listener: None,
+            reload_stats: Arc::default(),
+        }
+    }
+}
+
+/// A loaded pipeline and the fingerprint of the dictionary files it was
+/// built from, so the reloader knows what it has.
+pub struct LoadedPipeline {
+    /// The pipeline.
+    pub pipeline: Arc<Pipeline>,
+    /// `Snapshot::fingerprint` of the user dictionaries used.
+    pub dictionaries_fingerprint: u64,
+}
+
+impl From<Arc<Pipeline>> for LoadedPipeline {
+    fn from(pipeline: Arc<Pipeline>) -> Self {
+        LoadedPipeline {
+            pipeline,
+            dictionaries_fingerprint: DictionarySources::default().snapshot().fingerprint(),
+        }
+    }
 }
 
 /// Room for the other request fields on top of the text limit, so that a
@@ -49,25 +93,44 @@ async fn set_health(reporter: &HealthReporter, status: ServingStatus) {
 /// with that error.
 pub async fn run<P, S>(listener: TcpListener, settings: ServerSettings, pipeline: P, shutdown: S) -> anyhow::Result<()>
 where
-    P: Future<Output = anyhow::Result<Arc<Pipeline>>> + Send + 'static,
+    P: Future<Output = anyhow::Result<LoadedPipeline>> + Send + 'static,
     S: Future<Output = ()> + Send,
 {
     let local_addr = listener.local_addr().context("reading the listener address")?;
     let (reporter, health_service) = tonic_health::server::health_reporter();
     set_health(&reporter, ServingStatus::NotServing).await;
 
+    let metrics = match settings.metrics_listener {
+        Some(listener) => {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let addr = listener.local_addr().ok();
+            tracing::info!(?addr, "serving metrics on /metrics");
+            let task = tokio::spawn(crate::metrics::serve(listener, crate::metrics::install(), async {
+                let _ = stopped.await;
+            }));
+            Some((stop, task))
+        }
+        None => None,
+    };
+
     let slot = PipelineSlot::default();
     let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<anyhow::Error>();
     let loader = {
         let slot = slot.clone();
         let reporter = reporter.clone();
+        let sources = settings.dictionaries.clone();
+        let poll = settings.dictionary_poll;
+        let stats = settings.reload_stats.clone();
         tokio::spawn(async move {
             let started = Instant::now();
             match pipeline.await {
-                Ok(pipeline) => {
-                    slot.set(pipeline);
+                Ok(loaded) => {
+                    slot.set(loaded.pipeline);
                     set_health(&reporter, ServingStatus::Serving).await;
                     tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "serving");
+                    if !sources.is_empty() {
+                        reload::watch(sources, slot, poll, loaded.dictionaries_fingerprint, stats).await;
+                    }
                 }
                 Err(error) => {
                     let _ = failed_tx.send(error);
@@ -116,6 +179,10 @@ where
         )
         .await;
     loader.abort();
+    if let Some((stop, task)) = metrics {
+        let _ = stop.send(());
+        let _ = task.await;
+    }
     served.context("serving gRPC")?;
     match load_error {
         Some(error) => Err(error.context("loading the text pipeline")),
@@ -123,9 +190,18 @@ where
     }
 }
 
-/// Loads the pipeline on the blocking pool, for use as `run`'s `pipeline`.
-pub async fn load_pipeline() -> anyhow::Result<Arc<Pipeline>> {
-    tokio::task::spawn_blocking(|| Arc::new(Pipeline::load()))
-        .await
-        .context("the pipeline loader panicked")
+/// Loads the pipeline with the user dictionaries of `sources` on the
+/// blocking pool, for use as `run`'s `pipeline`. A dictionary that cannot be
+/// read or parsed at start-up is an error: there is nothing to fall back on.
+pub async fn load_pipeline(sources: DictionarySources) -> anyhow::Result<LoadedPipeline> {
+    tokio::task::spawn_blocking(move || {
+        let snapshot = sources.snapshot();
+        let segmenters = snapshot.build().context("loading user dictionaries")?;
+        Ok(LoadedPipeline {
+            pipeline: Arc::new(Pipeline::load_with(segmenters)),
+            dictionaries_fingerprint: snapshot.fingerprint(),
+        })
+    })
+    .await
+    .context("the pipeline loader panicked")?
 }

@@ -289,7 +289,11 @@ fn violation_field(status: &tonic::Status) -> String {
 
 #[tokio::test]
 async fn oversized_text_is_refused_with_the_limit_and_server_keeps_serving() {
-    let server = TestServer::start_with(ServerSettings { max_text_bytes: 1000 }).await;
+    let server = TestServer::start_with(ServerSettings {
+        max_text_bytes: 1000,
+        ..Default::default()
+    })
+    .await;
     let mut client = server.client();
     let status = client.segment(segment_request(&"字".repeat(334))).await.unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
@@ -466,10 +470,11 @@ async fn health_is_not_serving_until_the_pipeline_is_loaded() {
     let server = TestServer::start_loading(
         ServerSettings {
             max_text_bytes: 1 << 20,
+            ..Default::default()
         },
         async move {
             let _ = rx.await;
-            Ok(pipeline)
+            Ok(pipeline.into())
         },
     )
     .await;
@@ -490,6 +495,7 @@ async fn a_pipeline_that_fails_to_load_stops_the_server_with_its_error() {
     let server = TestServer::start_loading(
         ServerSettings {
             max_text_bytes: 1 << 20,
+            ..Default::default()
         },
         async { Err(anyhow::anyhow!("dictionary missing")) },
     )
@@ -641,4 +647,91 @@ async fn a_phrase_conversion_split_by_the_segmenter_stays_one_precise_token() {
     assert_eq!(end as usize, text.len());
     let mouse = tokens.iter().find(|t| t.text.contains("滑鼠")).expect("滑鼠 token");
     assert_eq!(&text[mouse.begin_offset as usize..mouse.end_offset as usize], "鼠标");
+}
+
+fn repair_all() -> NormalizeOptions {
+    NormalizeOptions {
+        strip_pinyin_annotations: true,
+        fold_width: true,
+        collapse_cjk_spaces: true,
+        repair_mojibake: true,
+        remove_invisible: true,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn repair_options_clean_noisy_news() {
+    let server = TestServer::start().await;
+    let mut client = server.client();
+    let cases = [
+        (
+            "加快發(fā)展新質(zhì)生產(chǎn)力(新吴区)(GDP)(2024)",
+            "加快發展新質生產力(新吴区)(GDP)(2024)",
+        ),
+        ("ＴＯＰＣｏｎ１２ＧＷ电池，产能。", "TOPCon12GW电池，产能。"),
+        ("江 阴 市超 50 亿元", "江阴市超 50 亿元"),
+        ("\u{feff}新\u{200b}闻\u{ad}发布\u{7}会\n", "新闻发布会\n"),
+        ("經濟變?椤鞍l展", "經濟變為“發展"),
+        ("推动鍙戝睍", "推动发展"),
+    ];
+    for (input, want) in cases {
+        let response = client
+            .normalize(NormalizeRequest {
+                text: input.into(),
+                options: Some(repair_all()),
+                include_alignment: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(response.text, want, "{input:?}");
+        let (mut o, mut n) = (0, 0);
+        for s in &response.alignment {
+            assert_eq!((s.original_begin, s.normalized_begin), (o, n), "{input:?}");
+            (o, n) = (s.original_end, s.normalized_end);
+        }
+        assert_eq!((o as usize, n as usize), (input.len(), want.len()), "{input:?}");
+    }
+    // Clean text comes back unchanged with every repair on.
+    let clean = "2024年6月28日，江阴市人民政府发布消息（记者 王伟）：GDP增长5.2%。";
+    let response = client
+        .normalize(NormalizeRequest {
+            text: clean.into(),
+            options: Some(repair_all()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.text, clean);
+}
+
+#[tokio::test]
+async fn a_removed_annotation_belongs_to_the_token_it_annotated() {
+    let server = TestServer::start().await;
+    let text = "加快發(fā)展新質(zhì)生產(chǎn)力";
+    let request = SegmentRequest {
+        normalize: Some(NormalizeOptions {
+            strip_pinyin_annotations: true,
+            conversion: Conversion::T2s as i32,
+            ..Default::default()
+        }),
+        ..segment_request(text)
+    };
+    let tokens = server.client().segment(request).await.unwrap().into_inner().tokens;
+    let pieces: Vec<(&str, &str)> = tokens
+        .iter()
+        .map(|t| (t.text.as_str(), &text[t.begin_offset as usize..t.end_offset as usize]))
+        .collect();
+    assert_eq!(
+        pieces,
+        [
+            ("加快", "加快"),
+            ("发展", "發(fā)展"),
+            ("新质", "新質(zhì)"),
+            ("生产力", "生產(chǎn)力"),
+        ]
+    );
 }

@@ -6,6 +6,7 @@ use tonic::Status;
 use super::{proto, status::invalid_argument};
 use crate::text::{
     align::AlignedSpan,
+    keywords::KeywordMethod,
     normalize::NormalizeOptions,
     offsets::{OffsetConverter, OffsetUnit},
     opencc::Profile,
@@ -146,4 +147,13 @@ pub fn script(report: &ScriptReport) -> (proto::Script, f32) {
         Script::Other => proto::Script::Other,
     };
     (script, report.share)
+}
+
+/// The keyword ranking method of a request.
+pub fn keyword_method(value: i32, field: &str) -> Result<KeywordMethod, Status> {
+    use proto::KeywordMethod as M;
+    Ok(match enum_value::<M>(value, field, "KeywordMethod")? {
+        M::Unspecified | M::Tfidf => KeywordMethod::TfIdf,
+        M::Textrank => KeywordMethod::TextRank,
+    })
 }

@@ -39,6 +39,11 @@ pub struct TextApi {
     max_text_bytes: usize,
 }
 
+/// Keywords returned when the request leaves `top_k` at 0.
+const DEFAULT_TOP_K: usize = 20;
+/// More keywords than this is a word list, not keywords.
+const MAX_TOP_K: usize = 1000;
+
 /// Texts up to this size are processed on the async worker; larger ones go
 /// to the blocking pool so they cannot stall other requests.
 const INLINE_WORK_BYTES: usize = 16 * 1024;
@@ -126,11 +131,17 @@ impl TextService for TextApi {
         let mode = convert::segment_mode(request.mode, "mode")?;
         let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
         let pipeline = self.pipeline()?;
+        // Check the profile before queueing any work.
+        pipeline
+            .segmenters()
+            .get(Some(&request.dictionary))
+            .map_err(|e| status::invalid_argument("dictionary", e.to_string()))?;
         let response = Self::run(request.text.len(), move || {
             let text = request.text.as_str();
             let units = OffsetConverter::new(text, unit);
             let tokens = pipeline
-                .segment(text, &options, mode, !request.disable_hmm)
+                .segment_in(Some(&request.dictionary), text, &options, mode, !request.disable_hmm)
+                .map_err(|e| status::invalid_argument("dictionary", e.to_string()))?
                 .into_iter()
                 .map(|t| {
                     let offsets = units.convert_range(&t.original);
@@ -142,9 +153,9 @@ impl TextService for TextApi {
                     }
                 })
                 .collect();
-            proto::SegmentResponse { tokens }
+            Ok::<_, Status>(proto::SegmentResponse { tokens })
         })
-        .await?;
+        .await??;
         Ok(Response::new(response))
     }
 
@@ -177,6 +188,40 @@ impl TextService for TextApi {
                 })
                 .collect();
             proto::TagEntitiesResponse { entities }
+        })
+        .await?;
+        Ok(Response::new(response))
+    }
+
+    async fn extract_keywords(
+        &self,
+        request: Request<proto::ExtractKeywordsRequest>,
+    ) -> Result<Response<proto::ExtractKeywordsResponse>, Status> {
+        let request = request.into_inner();
+        self.check_text(&request.text)?;
+        let options = convert::normalize_options(request.normalize, "normalize")?;
+        let method = convert::keyword_method(request.method, "method")?;
+        let top_k = match request.top_k {
+            0 => DEFAULT_TOP_K,
+            k if k as usize > MAX_TOP_K => {
+                return Err(status::invalid_argument(
+                    "top_k",
+                    format!("{k} is over the limit of {MAX_TOP_K} keywords"),
+                ));
+            }
+            k => k as usize,
+        };
+        let pipeline = self.pipeline()?;
+        let response = Self::run(request.text.len(), move || {
+            let keywords = pipeline
+                .keywords(&request.text, &options, top_k, method, &request.allowed_pos)
+                .into_iter()
+                .map(|k| proto::Keyword {
+                    text: k.text,
+                    weight: k.weight,
+                })
+                .collect();
+            proto::ExtractKeywordsResponse { keywords }
         })
         .await?;
         Ok(Response::new(response))

@@ -15,7 +15,6 @@ use tonic::transport::Channel;
 
 use crate::{
     api::proto::text_service_client::TextServiceClient,
-    config::ServeConfig,
     server::{self, ServerSettings},
     text::pipeline::Pipeline,
 };
@@ -112,12 +111,15 @@ impl LocalServer {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let settings = ServerSettings {
-            max_text_bytes: ServeConfig::DEFAULT_MAX_TEXT_BYTES,
-        };
-        let handle = tokio::spawn(server::run(listener, settings, async move { Ok(pipeline) }, async {
-            let _ = stopped.await;
-        }));
+        let settings = ServerSettings::default();
+        let handle = tokio::spawn(server::run(
+            listener,
+            settings,
+            async move { Ok(pipeline.into()) },
+            async {
+                let _ = stopped.await;
+            },
+        ));
         let channel = Channel::from_shared(format!("http://{addr}"))?
             .connect()
             .await

@@ -1,6 +1,8 @@
 //! Text processing, independent of gRPC: the pipeline and its stages.
 
 pub mod align;
+pub mod dictionary;
+pub mod keywords;
 pub mod normalize;
 pub mod offsets;
 pub mod opencc;

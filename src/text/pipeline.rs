@@ -5,11 +5,12 @@
 use std::{borrow::Cow, ops::Range, sync::Arc, time::Instant};
 
 use crate::text::{
+    keywords::{KeywordExtractor, KeywordMethod, ScoredKeyword},
     normalize::{NormalizeOptions, Normalized, Normalizer, NormalizerSet},
     offsets::OffsetMap,
     opencc::Profile,
     script::{ScriptDetector, ScriptReport},
-    segment::{JiebaSegmenter, SegmentMode, Segmenter, Word},
+    segment::{SegmentMode, Segmenter, SegmenterSet, UnknownProfile, Word},
     tag::{EntityKind, EntityTagger, PriorityTagger, pos::PosEntityTagger, rules::RuleRecognizer},
 };
 
@@ -42,31 +43,57 @@ pub struct EntitySpan {
 }
 
 /// Heavy, immutable state loaded once at start-up and shared via `Arc`.
+/// A dictionary reload builds a new pipeline that shares everything but the
+/// segmenters with the old one.
 pub struct Pipeline {
-    normalizers: NormalizerSet,
-    script: ScriptDetector,
-    segmenter: Arc<dyn Segmenter>,
+    normalizers: Arc<NormalizerSet>,
+    script: Arc<ScriptDetector>,
+    segmenters: SegmenterSet,
     tagger: Arc<dyn EntityTagger>,
+    keywords: Arc<KeywordExtractor>,
 }
 
 impl Pipeline {
-    /// Loads every dictionary and model embedded in the binary.
+    /// Loads every dictionary and model embedded in the binary, with jieba's
+    /// default dictionary only.
     pub fn load() -> Self {
+        Self::load_with(SegmenterSet::default_only())
+    }
+
+    /// Loads the embedded dictionaries and models around `segmenters`.
+    pub fn load_with(segmenters: SegmenterSet) -> Self {
         let started = Instant::now();
-        let normalizers = NormalizerSet::load();
-        let segmenter = Arc::new(JiebaSegmenter::with_default_dict());
+        let normalizers = Arc::new(NormalizerSet::load());
         let tagger = Arc::new(PriorityTagger::new(vec![
             Box::new(RuleRecognizer::new()),
             Box::new(PosEntityTagger),
         ]));
-        let script = ScriptDetector::new(normalizers.opencc());
+        let script = Arc::new(ScriptDetector::new(normalizers.opencc()));
+        let keywords = Arc::new(KeywordExtractor::default());
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "pipeline loaded");
         Pipeline {
             normalizers,
             script,
-            segmenter,
+            segmenters,
             tagger,
+            keywords,
         }
+    }
+
+    /// The same pipeline with other segmenters (after a dictionary reload).
+    pub fn with_segmenters(&self, segmenters: SegmenterSet) -> Pipeline {
+        Pipeline {
+            normalizers: self.normalizers.clone(),
+            script: self.script.clone(),
+            segmenters,
+            tagger: self.tagger.clone(),
+            keywords: self.keywords.clone(),
+        }
+    }
+
+    /// The segmenters (default and profiles).
+    pub fn segmenters(&self) -> &SegmenterSet {
+        &self.segmenters
     }
 
     /// The normalization steps.
@@ -115,11 +142,37 @@ impl Pipeline {
         }
     }
 
-    /// Segments `text` after normalizing it; offsets point into `text`.
+    /// Segments `text` with the default dictionary after normalizing it;
+    /// offsets point into `text`.
     pub fn segment(&self, text: &str, options: &NormalizeOptions, mode: SegmentMode, hmm: bool) -> Vec<TokenSpan> {
+        self.segment_with(self.segmenters.default_segmenter().as_ref(), text, options, mode, hmm)
+    }
+
+    /// Segments `text` with the dictionary profile `profile` (`None` or
+    /// empty for the default dictionary).
+    pub fn segment_in(
+        &self,
+        profile: Option<&str>,
+        text: &str,
+        options: &NormalizeOptions,
+        mode: SegmentMode,
+        hmm: bool,
+    ) -> Result<Vec<TokenSpan>, UnknownProfile> {
+        let segmenter = self.segmenters.get(profile)?;
+        Ok(self.segment_with(segmenter.as_ref(), text, options, mode, hmm))
+    }
+
+    fn segment_with(
+        &self,
+        segmenter: &dyn Segmenter,
+        text: &str,
+        options: &NormalizeOptions,
+        mode: SegmentMode,
+        hmm: bool,
+    ) -> Vec<TokenSpan> {
         let normalized = self.normalize(text, options);
         let view = self.analysis_view(&normalized);
-        let words = self.segmenter.segment(&view.text, mode, hmm);
+        let words = segmenter.segment(&view.text, mode, hmm);
         let mut tokens: Vec<TokenSpan> = Vec::with_capacity(words.len());
         for Word { range, pos } in words {
             let range = view.to_normalized(range, &normalized.text);
@@ -156,7 +209,10 @@ impl Pipeline {
     pub fn tag(&self, text: &str, options: &NormalizeOptions, kinds: &[EntityKind]) -> Vec<EntitySpan> {
         let normalized = self.normalize(text, options);
         let view = self.analysis_view(&normalized);
-        let words = self.segmenter.segment(&view.text, SegmentMode::Precise, true);
+        let words = self
+            .segmenters
+            .default_segmenter()
+            .segment(&view.text, SegmentMode::Precise, true);
         self.tagger
             .tag(&view.text, &words)
             .into_iter()
@@ -172,6 +228,34 @@ impl Pipeline {
                 }
             })
             .collect()
+    }
+}
+
+impl Pipeline {
+    /// The `top_k` keywords of `text` after normalizing it, in the script of
+    /// the normalized text (Traditional text is ranked on its t2s view and
+    /// each keyword mapped back to its first occurrence).
+    pub fn keywords(
+        &self,
+        text: &str,
+        options: &NormalizeOptions,
+        top_k: usize,
+        method: KeywordMethod,
+        allowed_pos: &[String],
+    ) -> Vec<ScoredKeyword> {
+        let normalized = self.normalize(text, options);
+        let view = self.analysis_view(&normalized);
+        let jieba = self.segmenters.default_segmenter().jieba();
+        let mut keywords = self.keywords.extract(jieba, &view.text, top_k, method, allowed_pos);
+        if view.map.is_some() {
+            for k in &mut keywords {
+                if let Some(start) = view.text.find(&k.text) {
+                    let range = view.to_normalized(start..start + k.text.len(), &normalized.text);
+                    k.text = normalized.text[range].to_owned();
+                }
+            }
+        }
+        keywords
     }
 }
 

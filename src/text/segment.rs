@@ -1,8 +1,14 @@
 //! Word segmentation with part-of-speech tags.
 
-use std::{collections::HashMap, ops::Range};
+use std::{
+    collections::{BTreeMap, HashMap},
+    ops::Range,
+    sync::Arc,
+};
 
 use jieba_rs::Jieba;
+
+use crate::text::dictionary::UserDictionary;
 
 /// How to cut text into words (jieba's three modes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -41,6 +47,18 @@ impl JiebaSegmenter {
     /// Loads jieba's embedded default dictionary (about 350k words).
     pub fn with_default_dict() -> Self {
         JiebaSegmenter { jieba: Jieba::new() }
+    }
+
+    /// jieba's default dictionary extended with `dictionaries`, in order
+    /// (a later entry for the same word wins).
+    pub fn with_user_dictionaries<'d>(dictionaries: impl IntoIterator<Item = &'d UserDictionary>) -> Self {
+        let mut jieba = Jieba::new();
+        for dictionary in dictionaries {
+            for entry in &dictionary.entries {
+                jieba.add_word(&entry.word, entry.freq, entry.tag.as_deref());
+            }
+        }
+        JiebaSegmenter { jieba }
     }
 
     /// The underlying jieba instance.
@@ -92,6 +110,69 @@ impl Segmenter for JiebaSegmenter {
     }
 }
 
+/// The segmenters of a pipeline: the default one (jieba's dictionary plus
+/// the global user dictionaries) and one per named dictionary profile.
+#[derive(Clone)]
+pub struct SegmenterSet {
+    default: Arc<JiebaSegmenter>,
+    profiles: BTreeMap<String, Arc<JiebaSegmenter>>,
+}
+
+/// A dictionary profile that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown dictionary profile `{name}`; known profiles: [{}]", known.join(", "))]
+pub struct UnknownProfile {
+    /// The name asked for.
+    pub name: String,
+    /// The names that exist.
+    pub known: Vec<String>,
+}
+
+impl SegmenterSet {
+    /// jieba's default dictionary only.
+    pub fn default_only() -> Self {
+        SegmenterSet {
+            default: Arc::new(JiebaSegmenter::with_default_dict()),
+            profiles: BTreeMap::new(),
+        }
+    }
+
+    /// Builds the default segmenter from `global` user dictionaries and one
+    /// segmenter per profile (global dictionaries, then the profile's own).
+    pub fn build(global: &[UserDictionary], profiles: &BTreeMap<String, UserDictionary>) -> Self {
+        let default = Arc::new(JiebaSegmenter::with_user_dictionaries(global));
+        let profiles = profiles
+            .iter()
+            .map(|(name, dict)| {
+                let segmenter = JiebaSegmenter::with_user_dictionaries(global.iter().chain([dict]));
+                (name.clone(), Arc::new(segmenter))
+            })
+            .collect();
+        SegmenterSet { default, profiles }
+    }
+
+    /// The default segmenter.
+    pub fn default_segmenter(&self) -> &Arc<JiebaSegmenter> {
+        &self.default
+    }
+
+    /// The segmenter of a profile; `None` or `""` is the default.
+    pub fn get(&self, profile: Option<&str>) -> Result<&Arc<JiebaSegmenter>, UnknownProfile> {
+        match profile {
+            None | Some("") => Ok(&self.default),
+            Some(name) => self.profiles.get(name).ok_or_else(|| UnknownProfile {
+                name: name.to_owned(),
+                known: self.profile_names(),
+            }),
+        }
+    }
+
+    /// Names of the profiles, sorted.
+    pub fn profile_names(&self) -> Vec<String> {
+        self.profiles.keys().cloned().collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +204,30 @@ mod tests {
         let search = seg.segment(text, SegmentMode::Search, true);
         assert!(search.iter().any(|w| &text[w.range.clone()] == "共和国"));
         assert!(search.windows(2).all(|p| p[0].range.start <= p[1].range.start));
+    }
+
+    #[test]
+    fn profiles_extend_the_default_dictionary() {
+        let dict = |words: &str| UserDictionary::parse(std::path::Path::new("t.txt"), words.as_bytes()).unwrap();
+        let global = vec![dict("新质生产力 100 n\n")];
+        let mut profiles = BTreeMap::new();
+        profiles.insert("chips".to_owned(), dict("长鑫存储 100 nt\n"));
+        let set = SegmenterSet::build(&global, &profiles);
+        let words = |seg: &JiebaSegmenter, text: &str| -> Vec<String> {
+            seg.segment(text, SegmentMode::Precise, false)
+                .into_iter()
+                .map(|w| text[w.range].to_owned())
+                .collect()
+        };
+        let text = "长鑫存储发展新质生产力";
+        let default = words(set.get(None).unwrap(), text);
+        assert!(default.contains(&"新质生产力".to_owned()) && !default.contains(&"长鑫存储".to_owned()));
+        let chips = words(set.get(Some("chips")).unwrap(), text);
+        assert!(chips.contains(&"长鑫存储".to_owned()) && chips.contains(&"新质生产力".to_owned()));
+        let err = set.get(Some("law")).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "unknown dictionary profile `law`; known profiles: [chips]"
+        );
     }
 }

@@ -34,13 +34,14 @@ impl TestServer {
     pub async fn start() -> Self {
         Self::start_with(ServerSettings {
             max_text_bytes: 4 * 1024 * 1024,
+            ..Default::default()
         })
         .await
     }
 
     pub async fn start_with(settings: ServerSettings) -> Self {
         let pipeline = tokio::task::spawn_blocking(|| PIPELINE.clone()).await.unwrap();
-        let server = Self::start_loading(settings, async move { Ok(pipeline) }).await;
+        let server = Self::start_loading(settings, async move { Ok(pipeline.into()) }).await;
         server.wait_serving("").await;
         server
     }
@@ -48,7 +49,7 @@ impl TestServer {
     /// A server whose pipeline comes from `pipeline`, not awaited.
     pub async fn start_loading<P>(settings: ServerSettings, pipeline: P) -> Self
     where
-        P: Future<Output = anyhow::Result<Arc<Pipeline>>> + Send + 'static,
+        P: Future<Output = anyhow::Result<server::LoadedPipeline>> + Send + 'static,
     {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

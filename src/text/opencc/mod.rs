@@ -134,13 +134,16 @@ impl OpenccData {
     /// converter needs it.
     pub fn load() -> Arc<OpenccData> {
         static DATA: OnceLock<Arc<OpenccData>> = OnceLock::new();
-        DATA.get_or_init(|| {
-            Arc::new(OpenccData {
-                dicts: [const { OnceLock::new() }; DictId::COUNT],
-                groups: [const { OnceLock::new() }; GroupId::COUNT],
-            })
+        DATA.get_or_init(OpenccData::fresh).clone()
+    }
+
+    /// A new, unshared dictionary set with nothing parsed yet. The service
+    /// uses [`load`](Self::load); this exists to measure cold construction.
+    pub fn fresh() -> Arc<OpenccData> {
+        Arc::new(OpenccData {
+            dicts: [const { OnceLock::new() }; DictId::COUNT],
+            groups: [const { OnceLock::new() }; GroupId::COUNT],
         })
-        .clone()
     }
 
     /// Single-character entries of OpenCC's character tables whose

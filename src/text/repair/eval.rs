@@ -682,19 +682,25 @@ fn is_strict_cjk(c: char) -> bool {
 
 /// Inserts 1–4 runs of 1–2 spaces (ASCII, ideographic, NBSP) between
 /// adjacent CJK characters.
+/// Letter-spaces a stretch of 2 to 8 consecutive CJK characters, as scraped
+/// headings come (`新 闻 发 布 会`): a space run between every two of them.
 fn inject_spaces(line: &str, rng: &mut Rng) -> Option<Sample> {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let slots: Vec<usize> = chars
         .windows(2)
-        .filter(|w| is_strict_cjk(w[0].1) && is_strict_cjk(w[1].1))
-        .map(|w| w[1].0)
+        .enumerate()
+        .filter(|(_, w)| is_strict_cjk(w[0].1) && is_strict_cjk(w[1].1))
+        .map(|(i, _)| i + 1)
         .collect();
     if slots.is_empty() {
         return None;
     }
-    let mut picks: Vec<usize> = (0..1 + rng.below(4)).map(|_| slots[rng.below(slots.len())]).collect();
-    picks.sort_unstable();
-    picks.dedup();
+    let first = slots[rng.below(slots.len())];
+    let len = 1 + rng.below(7);
+    let picks: Vec<usize> = (first..first + len)
+        .take_while(|&k| k < chars.len() && is_strict_cjk(chars[k - 1].1) && is_strict_cjk(chars[k].1))
+        .map(|k| chars[k].0)
+        .collect();
     let mut text = String::with_capacity(line.len() + 16);
     let mut injected = Vec::new();
     let mut last = 0;

@@ -6,7 +6,12 @@
 //! they carry layout (table columns, paragraphs).
 //!
 //! A run is deleted when the characters on both sides are CJK and at least
-//! one of them is a Han ideograph or CJK-only punctuation:
+//! one of them is a Han ideograph or CJK-only punctuation, except that
+//! between two Han ideographs it is deleted only where the text is
+//! letter-spaced: the Han run on one side of it is a single character
+//! (`江 阴`, `新 闻 发 布 会`, `江阴 市`). A space between two words of two or
+//! more characters is a writer's separator and stays (`（记者 王伟）`,
+//! headline phrases such as `加快发展 新质生产力`).
 //! * CJK = Han ideographs (all extensions, compatibility blocks, `〇`),
 //!   CJK-only punctuation (`，。、：；！？（）《》「」【】` and the rest of the
 //!   CJK Symbols and Punctuation and full-width punctuation blocks), and the
@@ -51,6 +56,12 @@ fn is_cjk(c: char) -> bool {
     is_strict_cjk(c) || is_shared_punct(c)
 }
 
+/// Whether `rest` starts with exactly one Han character (the next is not Han).
+fn single_han_ahead(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    chars.next().is_some_and(is_han) && !chars.next().is_some_and(is_han)
+}
+
 impl RepairStep for CollapseCjkSpaces {
     fn name(&self) -> &'static str {
         "collapse_cjk_spaces"
@@ -59,24 +70,33 @@ impl RepairStep for CollapseCjkSpaces {
     fn apply(&self, text: &str) -> Rewrite {
         let mut editor = Editor::new(text);
         let mut prev: Option<char> = None;
-        // Start of the current space run and the character before it.
-        let mut run: Option<(usize, Option<char>)> = None;
+        // Consecutive Han characters ending at `prev`.
+        let mut han_run = 0usize;
+        // Start of the current space run, the character before it and the
+        // length of the Han run it ends.
+        let mut run: Option<(usize, Option<char>, usize)> = None;
         for (i, c) in text.char_indices() {
             if is_space(c) {
                 if run.is_none() {
-                    run = Some((i, prev));
+                    run = Some((i, prev, han_run));
                 }
             } else {
-                if let Some((start, Some(before))) = run
+                if let Some((start, Some(before), han_before)) = run
                     && is_cjk(before)
                     && is_cjk(c)
                     && (is_strict_cjk(before) || is_strict_cjk(c))
+                    && (!is_han(before) || !is_han(c) || han_before == 1 || single_han_ahead(&text[i..]))
                 {
                     editor.edit(start..i, "");
                 }
                 run = None;
+                han_run = if is_han(c) { han_run + 1 } else { 0 };
             }
-            prev = Some(c);
+            if !is_space(c) {
+                prev = Some(c);
+            } else if run.is_some_and(|(start, ..)| start == i) {
+                han_run = 0;
+            }
         }
         editor.finish()
     }
@@ -98,7 +118,8 @@ mod tests {
         let r = assert_repairs(&CollapseCjkSpaces, input, "江阴");
         assert_eq!(changes(input, &r), vec![("\u{3000}\u{A0} ", "")]);
         assert_repairs(&CollapseCjkSpaces, "𠀀 𠀁", "𠀀𠀁");
-        assert_repairs(&CollapseCjkSpaces, "二〇 二四年", "二〇二四年");
+        assert_repairs(&CollapseCjkSpaces, "江阴 市", "江阴市");
+        assert_repairs(&CollapseCjkSpaces, "江 阴市", "江阴市");
     }
 
     #[test]
@@ -121,6 +142,9 @@ mod tests {
             "한국 사람",
             "ひらがな カタカナ",
             " 江阴 ",
+            "（记者 王伟）",
+            "加快发展 新质生产力",
+            "二〇 二四年",
         ] {
             assert_repairs(&CollapseCjkSpaces, text, text);
         }

@@ -121,7 +121,10 @@ mod tests {
         let s = parse(raw, CorpusFormat::Bio).unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].text, "李强在北京");
-        assert_eq!(s[0].entities, vec![(0..6, EntityKind::Person), (9..15, EntityKind::Location)]);
+        assert_eq!(
+            s[0].entities,
+            vec![(0..6, EntityKind::Person), (9..15, EntityKind::Location)]
+        );
         assert_eq!(s[1].entities, vec![(0..3, EntityKind::Organization)]);
     }
 
@@ -131,12 +134,18 @@ mod tests {
                    0\tO\n112\tB-GPE.NAM\n\n";
         let s = parse(raw, CorpusFormat::WeiboNamed).unwrap();
         assert_eq!(s[0].text, "张三是老师11");
-        assert_eq!(s[0].entities, vec![(0..6, EntityKind::Person), (16..17, EntityKind::Location)]);
+        assert_eq!(
+            s[0].entities,
+            vec![(0..6, EntityKind::Person), (16..17, EntityKind::Location)]
+        );
     }
 
     #[test]
     fn stray_inside_tag_opens_an_entity() {
         let s = parse("a O\nb I-LOC\nc I-ORG\n", CorpusFormat::Bio).unwrap();
-        assert_eq!(s[0].entities, vec![(1..2, EntityKind::Location), (2..3, EntityKind::Organization)]);
+        assert_eq!(
+            s[0].entities,
+            vec![(1..2, EntityKind::Location), (2..3, EntityKind::Organization)]
+        );
     }
 }

@@ -24,6 +24,23 @@ impl Lattice<'_> {
         self.emissions.len() / self.labels
     }
 
+    /// For each label, the labels that may precede it (finite transition):
+    /// the schemes forbid most pairs, and skipping them saves most work.
+    fn predecessors(&self) -> Vec<Vec<usize>> {
+        let l = self.labels;
+        (0..l)
+            .map(|y| (0..l).filter(|&p| self.trans[p * l + y].is_finite()).collect())
+            .collect()
+    }
+
+    /// Transposed: for each label, the labels that may follow it.
+    fn successors(&self) -> Vec<Vec<usize>> {
+        let l = self.labels;
+        (0..l)
+            .map(|p| (0..l).filter(|&y| self.trans[p * l + y].is_finite()).collect())
+            .collect()
+    }
+
     /// The highest-scoring label sequence, appended to `out` after clearing it.
     pub(crate) fn viterbi(&self, out: &mut Vec<u8>) {
         let (n, l) = (self.len(), self.labels);
@@ -31,16 +48,17 @@ impl Lattice<'_> {
         if n == 0 {
             return;
         }
+        let predecessors = self.predecessors();
         let mut back = vec![0u8; n * l];
         let mut score: Vec<f32> = (0..l).map(|y| self.start[y] + self.emissions[y]).collect();
         let mut next = vec![0f32; l];
         for t in 1..n {
             let emit = &self.emissions[t * l..(t + 1) * l];
-            for y in 0..l {
+            for (y, from) in predecessors.iter().enumerate() {
                 let mut best = f32::NEG_INFINITY;
-                let mut arg = 0;
-                for (p, &s) in score.iter().enumerate() {
-                    let v = s + self.trans[p * l + y];
+                let mut arg = from.first().copied().unwrap_or(0);
+                for &p in from {
+                    let v = score[p] + self.trans[p * l + y];
                     if v > best {
                         best = v;
                         arg = p;
@@ -91,6 +109,7 @@ impl Lattice<'_> {
         let pi: Vec<f64> = self.start.iter().map(|&s| (f64::from(s - smax) * inv).exp()).collect();
         let a: Vec<f64> = self.trans.iter().map(|&s| (f64::from(s) * inv).exp()).collect();
 
+        let (predecessors, successors) = (self.predecessors(), self.successors());
         let mut alpha = vec![0f64; n * l];
         let mut scale = vec![0f64; n];
         for y in 0..l {
@@ -100,8 +119,8 @@ impl Lattice<'_> {
             if t > 0 {
                 let (done, rest) = alpha.split_at_mut(t * l);
                 let prev = &done[(t - 1) * l..];
-                for y in 0..l {
-                    let s: f64 = (0..l).map(|p| prev[p] * a[p * l + y]).sum();
+                for (y, from) in predecessors.iter().enumerate() {
+                    let s: f64 = from.iter().map(|&p| prev[p] * a[p * l + y]).sum();
                     rest[y] = s * psi[t * l + y];
                 }
             }
@@ -117,8 +136,8 @@ impl Lattice<'_> {
         for t in (0..n - 1).rev() {
             let (head, tail) = beta.split_at_mut((t + 1) * l);
             let next = &tail[..l];
-            for y in 0..l {
-                let s: f64 = (0..l).map(|q| a[y * l + q] * psi[(t + 1) * l + q] * next[q]).sum();
+            for (y, to) in successors.iter().enumerate() {
+                let s: f64 = to.iter().map(|&q| a[y * l + q] * psi[(t + 1) * l + q] * next[q]).sum();
                 head[t * l + y] = s / scale[t + 1];
             }
         }
@@ -191,7 +210,12 @@ mod tests {
     #[test]
     fn viterbi_finds_the_best_path() {
         let (emissions, start, trans) = example();
-        let lattice = Lattice { emissions: &emissions, start: &start, trans: &trans, labels: 3 };
+        let lattice = Lattice {
+            emissions: &emissions,
+            start: &start,
+            trans: &trans,
+            labels: 3,
+        };
         let mut path = Vec::new();
         lattice.viterbi(&mut path);
         let best = all_paths(4, 3)
@@ -204,7 +228,12 @@ mod tests {
     #[test]
     fn span_probability_matches_brute_force() {
         let (emissions, start, trans) = example();
-        let lattice = Lattice { emissions: &emissions, start: &start, trans: &trans, labels: 3 };
+        let lattice = Lattice {
+            emissions: &emissions,
+            start: &start,
+            trans: &trans,
+            labels: 3,
+        };
         // Label 2 continues a span of 1 or 2; a span is "1 2*" here.
         let continues = |_: u8, b: u8| b == 2;
         let path = vec![1u8, 2, 0, 1];
@@ -213,7 +242,11 @@ mod tests {
         let paths = all_paths(4, 3);
         let weight = |p: &Vec<u8>| (f64::from(score(&lattice, p)) / f64::from(temperature)).exp();
         let z: f64 = paths.iter().map(weight).sum();
-        let p01: f64 = paths.iter().filter(|p| p[0] == 1 && p[1] == 2 && p[2] != 2).map(weight).sum();
+        let p01: f64 = paths
+            .iter()
+            .filter(|p| p[0] == 1 && p[1] == 2 && p[2] != 2)
+            .map(weight)
+            .sum();
         let p3: f64 = paths.iter().filter(|p| p[3] == 1).map(weight).sum();
         assert!((f64::from(got[0]) - p01 / z).abs() < 1e-5, "{got:?} {}", p01 / z);
         assert!((f64::from(got[1]) - p3 / z).abs() < 1e-5, "{got:?} {}", p3 / z);

@@ -95,7 +95,10 @@ impl fmt::Display for NerReport {
             "type", "gold", "pred", "correct", "P", "R", "F1"
         )?;
         let names = ["PER", "LOC", "ORG"];
-        let rows = names.iter().zip(&self.per_kind).chain(std::iter::once((&"micro", &self.micro)));
+        let rows = names
+            .iter()
+            .zip(&self.per_kind)
+            .chain(std::iter::once((&"micro", &self.micro)));
         for (name, c) in rows {
             writeln!(
                 f,
@@ -136,10 +139,7 @@ fn tagger_mentions(tagger: &dyn EntityTagger, text: &str, words: &[Word]) -> Vec
 }
 
 /// Scores mentions from `tag` against the sentences' gold mentions.
-pub(crate) fn score(
-    sentences: &[Sentence],
-    mut tag: impl FnMut(&str) -> Vec<(Range<usize>, EntityKind)>,
-) -> NerReport {
+pub(crate) fn score(sentences: &[Sentence], mut tag: impl FnMut(&str) -> Vec<(Range<usize>, EntityKind)>) -> NerReport {
     let mut report = NerReport::default();
     for sentence in sentences {
         let predicted = tag(&sentence.text);
@@ -156,7 +156,11 @@ mod tests {
     fn counts_strict_matches() {
         let mut report = NerReport::default();
         let gold = vec![(0..6, EntityKind::Person), (9..15, EntityKind::Location)];
-        let predicted = vec![(0..6, EntityKind::Person), (9..12, EntityKind::Location), (15..18, EntityKind::Date)];
+        let predicted = vec![
+            (0..6, EntityKind::Person),
+            (9..12, EntityKind::Location),
+            (15..18, EntityKind::Date),
+        ];
         report.add(&gold, &predicted);
         assert_eq!(report.micro.gold, 2);
         assert_eq!(report.micro.predicted, 2);

@@ -1,14 +1,33 @@
-//! What the model sees at each character, as a fixed number of 32-bit
-//! feature keys per character: character n-grams in a ±2 window, character
-//! classes, the jieba word and part of speech around the character, and a
-//! few word lists (surnames, titles that precede names, place and
-//! organization suffixes).
+//! What the model sees at each character: a fixed number ([`TEMPLATES`])
+//! of 32-bit feature keys per character, each the hash of a template
+//! number and its values, so the model stores no feature strings.
 //!
-//! Keys are hashes of (template, values), so the model stores no feature
-//! strings; [`FEATURE_VERSION`] guards against a model trained on other
-//! templates.
+//! Characters are compared after [`normalize`] (full-width folded, digits
+//! to `0`, Latin lowercased). With `c0` the character, `w0` the jieba word
+//! containing it (`w-1`, `w+1` its neighbours), `p` a word's POS tag and
+//! `b` the character's place in `w0` (B/M/E/S):
+//!
+//! | #     | template                                                       |
+//! |-------|----------------------------------------------------------------|
+//! | 0     | bias                                                           |
+//! | 1–5   | `c-2` … `c+2`                                                  |
+//! | 6–10  | `c-2c-1`, `c-1c0`, `c0c+1`, `c+1c+2`, `c-1c+1`                  |
+//! | 11–13 | `c-2c-1c0`, `c-1c0c+1`, `c0c+1c+2`                             |
+//! | 14    | classes (Han, digit, numeral, Latin, punctuation…) of `c-1c0c+1` |
+//! | 15–18 | `w0`, `p0`, `w-1`, `w+1`, each with `b`                        |
+//! | 19–20 | `p-1 p0 b`, `p0 p+1 b`                                         |
+//! | 21    | surname starting at `c0`, length of a title (书记, 记者…) ending just before it, class of `c+1` |
+//! | 22    | place / organization suffixes (市, 公司, 委员会…) ending at `c0`, `c+1`, `c+2` |
+//! | 23    | `p0 b` and the class of `c0`                                   |
+//! | 24    | `c0 b`                                                         |
+//! | 25–26 | `w-1 w0`, `w0 w+1`                                             |
+//! | 27    | distance to the next organization and place suffix that ends a word, not crossing punctuation |
+//! | 28    | `p0`, length of `w0`, `b`                                      |
+//! | 29–30 | `c-3`, `c+3`                                                   |
+//! | 31–33 | per type (PER, LOC, ORG): part (B/M/E) and length of the longest gazetteer name covering `c0` |
+//!
+//! [`FEATURE_VERSION`] guards against a model trained on other templates.
 
-use super::gazetteer::{Gazetteer, MAX_NAME_CHARS};
 use std::{
     collections::HashMap,
     hash::{BuildHasherDefault, Hasher},
@@ -16,11 +35,13 @@ use std::{
     sync::LazyLock,
 };
 
+use super::gazetteer::{Gazetteer, MAX_NAME_CHARS};
+
 /// Bumped whenever a template or a word list changes.
 pub(crate) const FEATURE_VERSION: u32 = 1;
 
 /// Feature keys per character.
-pub(crate) const TEMPLATES: usize = 37;
+pub(crate) const TEMPLATES: usize = 34;
 
 /// A segmented word of the text being featurized.
 #[derive(Clone, Debug)]
@@ -47,6 +68,7 @@ impl Features {
     }
 
     /// The keys of character `i`.
+    #[cfg(test)]
     pub(crate) fn at(&self, i: usize) -> &[u32] {
         &self.keys[i * TEMPLATES..(i + 1) * TEMPLATES]
     }
@@ -72,6 +94,8 @@ pub(crate) const KIND_BITS: [u8; 3] = [1, 2, 4];
 /// Stand-ins for characters before the start and after the end.
 const BOS: u64 = 0x11_0000;
 const EOS: u64 = 0x11_0001;
+/// Characters of context on each side of the widest window.
+const PAD: usize = 3;
 /// Stand-in for "no word here" (the words did not cover the character).
 const NO_WORD: u64 = 0x11_0002;
 
@@ -99,8 +123,8 @@ fn class(c: char) -> Class {
         '0'..='9' => Class::Digit,
         'A'..='Z' => Class::Upper,
         'a'..='z' => Class::Lower,
-        '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千' | '万' | '亿'
-        | '两' => Class::Numeral,
+        '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千' | '万'
+        | '亿' | '两' => Class::Numeral,
         '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{20000}'..='\u{2FA1F}' | '\u{F900}'..='\u{FAFF}' => {
             Class::Han
         }
@@ -132,6 +156,7 @@ fn finish(mut h: u64) -> u32 {
     ((h >> 32) as u32).max(1)
 }
 
+/// The key of a template with its values.
 #[inline]
 fn key(template: u64, values: &[u64]) -> u32 {
     finish(values.iter().fold(fold(0, template + 1), |h, &v| fold(h, v)))
@@ -140,12 +165,10 @@ fn key(template: u64, values: &[u64]) -> u32 {
 /// Start of a running hash of a character sequence.
 const SEQ_SEED: u64 = 0x9e37_79b9;
 
-fn hash_seq(codes: impl IntoIterator<Item = u32>) -> u64 {
-    codes.into_iter().fold(SEQ_SEED, |h, c| fold(h, u64::from(c)))
-}
-
+/// Hash of a string's normalized characters, as extraction computes it
+/// while scanning the text for word-list and gazetteer entries.
 pub(crate) fn hash_str(s: &str) -> u64 {
-    hash_seq(s.chars().map(normalize))
+    s.chars().fold(SEQ_SEED, |h, c| fold(h, u64::from(normalize(c))))
 }
 
 /// Identity hasher for keys that already are hashes.
@@ -166,7 +189,8 @@ impl Hasher for PreHashed {
     }
 }
 
-// Word-list flags.
+// Word-list flags. The lists below are part of the feature set: changing
+// them means bumping FEATURE_VERSION and retraining.
 const SURNAME: u8 = 1;
 const TITLE: u8 = 2;
 const LOC_SUFFIX: u8 = 4;
@@ -183,44 +207,36 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 郎甄丛仲虞敖巩佘池查麻苑迟邝匡鞠荆冀郁胥栗楚鄢劳谌奚粟冼蔺楼闻厉仝郜阚屠帅朴禹祖漆丰支卿狄晋扈晁芮浦薄邸雍辜裘\
 邰赫杭逯茹诸嵇";
 
-const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "夏侯", "长孙", "宇文", "司徒", "端木",
-    "轩辕", "西门", "呼延",
-];
+/// Two-character surnames.
+const COMPOUND_SURNAMES: &str = "欧阳 司马 诸葛 上官 东方 皇甫 令狐 慕容 尉迟 公孙 夏侯 长孙 宇文 司徒 端木 轩辕 \
+西门 呼延";
 
 /// Words that typically stand right before a person's name in news.
-const TITLES: &[&str] = &[
-    "书记", "副书记", "总书记", "市委书记", "省委书记", "县委书记", "党委书记", "党组书记", "市长", "副市长", "省长",
-    "副省长", "县长", "副县长", "区长", "镇长", "乡长", "村长", "州长", "局长", "副局长", "处长", "科长", "部长",
-    "副部长", "厅长", "主任", "副主任", "主席", "副主席", "总理", "副总理", "总统", "副总统", "首相", "委员",
-    "常委", "委员长", "院长", "副院长", "校长", "副校长", "董事长", "总经理", "副总经理", "经理", "总裁", "副总裁",
-    "首席执行官", "创始人", "负责人", "主编", "总编辑", "记者", "通讯员", "编辑", "教授", "副教授", "研究员", "博士",
-    "院士", "医生", "老师", "教练", "主教练", "队长", "秘书长", "发言人", "大使", "领事", "司令员", "司令", "政委",
-    "军长", "师长", "团长", "旅长", "将军", "上将", "中将", "少将", "国务委员", "代表", "议员", "检察长", "庭长",
-    "法官", "律师", "会长", "副会长", "理事长", "行长", "社长", "台长", "所长", "站长", "馆长", "先生", "女士",
-    "同志", "作者", "摄影", "导演", "演员", "选手", "外长", "总监", "国王", "女王", "亲王", "王子", "公主",
-    "特使", "总干事", "秘书", "主持人", "网友", "民警", "警官", "村民", "市民", "老人", "小朋友", "画家", "作家",
-];
+const TITLES: &str = "书记 副书记 总书记 市委书记 省委书记 县委书记 党委书记 党组书记 市长 副市长 省长 \
+副省长 县长 副县长 区长 镇长 乡长 村长 州长 局长 副局长 处长 科长 部长 副部长 厅长 \
+主任 副主任 主席 副主席 总理 副总理 总统 副总统 首相 委员 常委 委员长 院长 副院长 \
+校长 副校长 董事长 总经理 副总经理 经理 总裁 副总裁 首席执行官 创始人 负责人 主编 \
+总编辑 记者 通讯员 编辑 教授 副教授 研究员 博士 院士 医生 老师 教练 主教练 队长 \
+秘书长 发言人 大使 领事 司令员 司令 政委 军长 师长 团长 旅长 将军 上将 中将 少将 \
+国务委员 代表 议员 检察长 庭长 法官 律师 会长 副会长 理事长 行长 社长 台长 所长 \
+站长 馆长 先生 女士 同志 作者 摄影 导演 演员 选手 外长 总监 国王 女王 亲王 王子 \
+公主 特使 总干事 秘书 主持人 网友 民警 警官 村民 市民 老人 小朋友 画家 作家";
 
 /// Endings of place names.
-const LOC_SUFFIXES: &[&str] = &[
-    "省", "市", "县", "区", "镇", "乡", "村", "州", "盟", "旗", "岛", "山", "河", "江", "湖", "海", "湾", "港", "峡",
-    "岭", "峰", "路", "街", "道", "巷", "城", "洲", "国", "郡", "半岛", "群岛", "平原", "高原", "盆地", "沙漠", "街道",
-    "社区", "自治区", "自治州", "自治县", "特别行政区", "新区", "开发区", "高新区", "经济区", "示范区", "自贸区",
-    "试验区", "机场", "车站", "火车站", "大桥", "广场", "公园", "景区", "水库", "大道", "地区", "流域",
-];
+const LOC_SUFFIXES: &str = "省 市 县 区 镇 乡 村 州 盟 旗 岛 山 河 江 湖 海 湾 港 峡 岭 峰 路 街 道 \
+巷 城 洲 国 郡 半岛 群岛 平原 高原 盆地 沙漠 街道 社区 自治区 自治州 自治县 \
+特别行政区 新区 开发区 高新区 经济区 示范区 自贸区 试验区 机场 车站 火车站 大桥 广场 \
+公园 景区 水库 大道 地区 流域";
 
 /// Endings of organization names.
-const ORG_SUFFIXES: &[&str] = &[
-    "公司", "集团", "大学", "学院", "学校", "中学", "小学", "幼儿园", "医院", "银行", "委员会", "委", "部", "局",
-    "厅", "处", "署", "院", "会", "所", "办", "社", "团", "队", "军", "党", "政府", "法院", "检察院", "协会", "学会",
-    "联合会", "基金会", "研究所", "研究院", "中心", "研究中心", "报", "报社", "日报", "晚报", "电视台", "电台",
-    "出版社", "俱乐部", "厂", "有限公司", "股份公司", "办公室", "组织", "联盟", "理事会", "议会", "国会", "事务所",
-    "分行", "支行", "酒店", "宾馆", "商场", "超市", "实验室", "基地", "总局", "总署", "总部", "分公司", "合作社",
-    "工作组", "领导小组", "指挥部", "党委", "党组", "人大", "政协", "法庭", "大队", "支队", "总队", "派出所", "科技",
-    "控股", "证券", "保险", "航空", "汽车", "网络", "传媒", "股份",
-];
+const ORG_SUFFIXES: &str = "公司 集团 大学 学院 学校 中学 小学 幼儿园 医院 银行 委员会 委 部 局 厅 处 署 院 \
+会 所 办 社 团 队 军 党 政府 法院 检察院 协会 学会 联合会 基金会 研究所 研究院 \
+中心 研究中心 报 报社 日报 晚报 电视台 电台 出版社 俱乐部 厂 有限公司 股份公司 \
+办公室 组织 联盟 理事会 议会 国会 事务所 分行 支行 酒店 宾馆 商场 超市 实验室 基地 \
+总局 总署 总部 分公司 合作社 工作组 领导小组 指挥部 党委 党组 人大 政协 法庭 大队 \
+支队 总队 派出所 科技 控股 证券 保险 航空 汽车 网络 传媒 股份";
 
+/// All word lists: normalized-string hash → flags.
 static LEXICON: LazyLock<HashMap<u64, u8, BuildHasherDefault<PreHashed>>> = LazyLock::new(|| {
     let mut map: HashMap<u64, u8, BuildHasherDefault<PreHashed>> = HashMap::default();
     let mut add = |word: &str, flag: u8| *map.entry(hash_str(word)).or_default() |= flag;
@@ -233,7 +249,7 @@ static LEXICON: LazyLock<HashMap<u64, u8, BuildHasherDefault<PreHashed>>> = Lazy
         (LOC_SUFFIXES, LOC_SUFFIX),
         (ORG_SUFFIXES, ORG_SUFFIX),
     ] {
-        for word in list {
+        for word in list.split_whitespace() {
             add(word, flag);
         }
     }
@@ -261,21 +277,23 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
         return Features { offsets, keys };
     }
 
-    // Character codes and classes, padded by two on each side.
-    let mut codes = Vec::with_capacity(n + 4);
-    let mut classes = Vec::with_capacity(n + 4);
-    codes.extend([BOS, BOS]);
-    classes.extend([Class::Boundary, Class::Boundary]);
+    // Character codes and classes, padded on each side so that a window
+    // of ±PAD needs no bounds checks.
+    let mut codes = Vec::with_capacity(n + 2 * PAD);
+    let mut classes = Vec::with_capacity(n + 2 * PAD);
+    codes.extend([BOS; PAD]);
+    classes.extend([Class::Boundary; PAD]);
     for c in text.chars() {
         codes.push(u64::from(normalize(c)));
         classes.push(class(c));
     }
-    codes.extend([EOS, EOS]);
-    classes.extend([Class::Boundary, Class::Boundary]);
-    let code = |i: usize, d: isize| codes[(i as isize + 2 + d) as usize];
-    let cls = |i: usize, d: isize| classes[(i as isize + 2 + d) as usize] as u64;
+    codes.extend([EOS; PAD]);
+    classes.extend([Class::Boundary; PAD]);
+    let code = |i: usize, d: isize| codes[(i + PAD).wrapping_add_signed(d)];
+    let cls = |i: usize, d: isize| classes[(i + PAD).wrapping_add_signed(d)] as u64;
 
-    // Word of each character: word hash, POS hash, and position in it.
+    // Word of each character: its index, the character's position in it
+    // (B/M/E/S) and its length in characters.
     let word_hashes: Vec<(u64, u64)> = words
         .iter()
         .map(|w| {
@@ -283,7 +301,7 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             (hash_str(slice), hash_str(w.pos))
         })
         .collect();
-    let mut char_word: Vec<(Option<usize>, u64)> = vec![(None, 0); n];
+    let mut char_word: Vec<(Option<usize>, u64, u64)> = vec![(None, 0, 0); n];
     let mut w = 0;
     let mut i = 0;
     while i < n {
@@ -297,7 +315,7 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
                 let last = offsets.partition_point(|&o| o < word.range.end).min(n);
                 let len = last - first;
                 for (j, slot) in char_word[i..last].iter_mut().enumerate() {
-                    *slot = (Some(w), bmes(i + j - first, len));
+                    *slot = (Some(w), bmes(i + j - first, len), len as u64);
                 }
                 i = last.max(i + 1);
             }
@@ -306,19 +324,22 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
     }
     let word_of = |k: Option<usize>| k.map_or((NO_WORD, NO_WORD), |k| word_hashes[k]);
 
-    // Word-list matches: flags of entries ending at and starting at each
-    // character.
+    // Word-list matches: suffix flags of entries ending at each character,
+    // surnames starting at it, and the length of a title ending just
+    // before it.
     let mut ends = vec![0u8; n];
     let mut starts = vec![0u8; n];
-    let mut title_len_before = vec![0u64; n + 1];
-    for end in 0..n {
-        for len in 1..=MAX_LEXICON_LEN.min(end + 1) {
-            let h = hash_seq((end + 1 - len..=end).map(|j| code(j, 0) as u32));
+    let mut title_before = vec![0u64; n + 1];
+    for (start, surname) in starts.iter_mut().enumerate() {
+        let mut h = SEQ_SEED;
+        for len in 1..=MAX_LEXICON_LEN.min(n - start) {
+            let end = start + len - 1;
+            h = fold(h, code(end, 0));
             if let Some(&flags) = LEXICON.get(&h) {
                 ends[end] |= flags & (LOC_SUFFIX | ORG_SUFFIX);
-                starts[end + 1 - len] |= flags & SURNAME;
+                *surname |= flags & SURNAME;
                 if flags & TITLE != 0 {
-                    title_len_before[end + 1] = len as u64;
+                    title_before[end + 1] = title_before[end + 1].max(len as u64);
                 }
             }
         }
@@ -327,7 +348,7 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
     // Distance to the nearest suffix (ending a word) at or after each
     // character, not crossing punctuation: long names are told by how they
     // end, which a ±2 window cannot see.
-    let blocked = |i: usize| matches!(classes[i + 2], Class::Punct | Class::Space | Class::Other);
+    let blocked = |i: usize| matches!(classes[i + PAD], Class::Punct | Class::Space | Class::Other);
     let mut to_org = vec![u64::MAX; n + 1];
     let mut to_loc = vec![u64::MAX; n + 1];
     for i in (0..n).rev() {
@@ -335,8 +356,16 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             continue;
         }
         let word_end = matches!(char_word[i].1, 2 | 3);
-        to_org[i] = if word_end && ends[i] & ORG_SUFFIX != 0 { 0 } else { to_org[i + 1].saturating_add(1) };
-        to_loc[i] = if word_end && ends[i] & LOC_SUFFIX != 0 { 0 } else { to_loc[i + 1].saturating_add(1) };
+        to_org[i] = if word_end && ends[i] & ORG_SUFFIX != 0 {
+            0
+        } else {
+            to_org[i + 1].saturating_add(1)
+        };
+        to_loc[i] = if word_end && ends[i] & LOC_SUFFIX != 0 {
+            0
+        } else {
+            to_loc[i + 1].saturating_add(1)
+        };
     }
     let bucket = |d: u64| match d {
         0..=4 => d,
@@ -345,7 +374,6 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
         10..=14 => 7,
         _ => 8,
     };
-    let word_len = |k: Option<usize>| k.map_or(0, |k| words[k].range.len() as u64 / 3).min(5);
 
     // Gazetteer: per type, the longest known name of that type covering
     // each character, as (length, part: 1 begin, 2 middle, 3 end).
@@ -355,10 +383,10 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             let mut h = SEQ_SEED;
             for len in 1..=MAX_NAME_CHARS.min(n - start) {
                 let j = start + len - 1;
-                if matches!(classes[j + 2], Class::Punct | Class::Space) {
+                if matches!(classes[j + PAD], Class::Punct | Class::Space) {
                     break;
                 }
-                h = fold(h, codes[j + 2]);
+                h = fold(h, code(j, 0));
                 let bits = if len >= 2 { gazetteer.get(h) } else { 0 };
                 for (k, _) in KIND_BITS.iter().enumerate().filter(|&(_, &b)| bits & b != 0) {
                     for (at, cover) in names[start..=j].iter_mut().enumerate() {
@@ -382,9 +410,8 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
         _ => 7,
     };
 
-    let disabled: u64 = std::env::var("ZHNER_DISABLE").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     for i in 0..n {
-        let (word, pos_in_word) = char_word[i];
+        let (word, b, word_len) = char_word[i];
         let (w0, p0) = word_of(word);
         let (wp, pp) = match word {
             Some(0) => (BOS, BOS),
@@ -396,10 +423,9 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             Some(_) => (EOS, EOS),
             None => (NO_WORD, NO_WORD),
         };
-        let b = pos_in_word;
         let suffix_next = if i + 1 < n { ends[i + 1] } else { 0 };
         let suffix_after = if i + 2 < n { ends[i + 2] } else { 0 };
-        let row = [
+        keys.extend([
             key(0, &[]),
             key(1, &[code(i, -2)]),
             key(2, &[code(i, -1)]),
@@ -421,26 +447,23 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             key(18, &[wn, b]),
             key(19, &[pp, p0, b]),
             key(20, &[p0, pn, b]),
-            key(21, &[u64::from(starts[i]), title_len_before[i], cls(i, 1)]),
-            key(22, &[u64::from(ends[i]), u64::from(suffix_next), u64::from(suffix_after)]),
+            key(21, &[u64::from(starts[i]), title_before[i], cls(i, 1)]),
+            key(
+                22,
+                &[u64::from(ends[i]), u64::from(suffix_next), u64::from(suffix_after)],
+            ),
             key(23, &[p0, b, cls(i, 0)]),
             key(24, &[code(i, 0), b]),
             key(25, &[wp, w0]),
             key(26, &[w0, wn]),
             key(27, &[bucket(to_org[i]), bucket(to_loc[i])]),
-            key(28, &[p0, word_len(word), b]),
-            key(29, &[if i >= 1 { codes[i - 1] } else { BOS }]),
-            key(30, &[codes.get(i + 5).copied().unwrap_or(EOS)]),
+            key(28, &[p0, word_len.min(5), b]),
+            key(29, &[code(i, -3)]),
+            key(30, &[code(i, 3)]),
             key(31, &[u64::from(names[i][0].1), name_len(names[i][0].0)]),
             key(32, &[u64::from(names[i][1].1), name_len(names[i][1].0)]),
             key(33, &[u64::from(names[i][2].1), name_len(names[i][2].0)]),
-            key(34, &[code(i, -2), code(i, -1), code(i, 0), code(i, 1)]),
-            key(35, &[code(i, -1), code(i, 0), code(i, 1), code(i, 2)]),
-            key(36, &[wp, w0, wn]),
-        ];
-        for (t, k) in row.into_iter().enumerate() {
-            keys.push(if disabled >> t & 1 == 1 { 1 } else { k });
-        }
+        ]);
     }
     Features { offsets, keys }
 }
@@ -466,7 +489,11 @@ mod tests {
     #[test]
     fn one_row_of_keys_per_character() {
         let text = "李强在北京";
-        let f = extract(text, &words(text, &[("李强", "nr"), ("在", "p"), ("北京", "ns")]), &Gazetteer::default());
+        let f = extract(
+            text,
+            &words(text, &[("李强", "nr"), ("在", "p"), ("北京", "ns")]),
+            &Gazetteer::default(),
+        );
         assert_eq!(f.len(), 5);
         assert_eq!(f.keys.len(), 5 * TEMPLATES);
         assert_eq!(f.offsets, vec![0, 3, 6, 9, 12, 15]);

@@ -72,9 +72,9 @@ pub(crate) struct Stored {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u32) {
@@ -137,7 +137,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], NerError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(NerError::Truncated)?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or(NerError::Truncated)?;
         let slice = &self.bytes[self.at..end];
         self.at = end;
         Ok(slice)
@@ -149,7 +153,11 @@ impl<'a> Reader<'a> {
 
     fn f32(&mut self) -> Result<f32, NerError> {
         let v = f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes"));
-        if v.is_finite() { Ok(v) } else { Err(NerError::Corrupt("non-finite score")) }
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(NerError::Corrupt("non-finite score"))
+        }
     }
 
     fn varint(&mut self) -> Result<u32, NerError> {
@@ -157,7 +165,9 @@ impl<'a> Reader<'a> {
         for shift in (0..35).step_by(7) {
             let b = *self.bytes.get(self.at).ok_or(NerError::Truncated)?;
             self.at += 1;
-            v |= u32::from(b & 0x7f).checked_shl(shift).ok_or(NerError::Corrupt("varint overflow"))?;
+            v |= u32::from(b & 0x7f)
+                .checked_shl(shift)
+                .ok_or(NerError::Corrupt("varint overflow"))?;
             if b & 0x80 == 0 {
                 return Ok(v);
             }
@@ -209,7 +219,9 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Stored, NerError> {
     let mut prev = 0u32;
     for i in 0..count {
         let delta = r.varint()?;
-        let key = prev.checked_add(delta).ok_or(NerError::Corrupt("feature key overflow"))?;
+        let key = prev
+            .checked_add(delta)
+            .ok_or(NerError::Corrupt("feature key overflow"))?;
         if key == 0 || (i > 0 && delta == 0) {
             return Err(NerError::Corrupt("feature keys not ascending"));
         }

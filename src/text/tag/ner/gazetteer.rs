@@ -5,12 +5,31 @@
 //! of the corpus (jackknifing), so the model learns how far a match can be
 //! trusted for text it has not seen; the shipped model holds them all.
 
-use std::{
-    collections::HashMap,
-    hash::BuildHasherDefault,
-};
+use std::{collections::HashMap, hash::BuildHasherDefault};
 
 use super::features::{PreHashed, hash_str, normalize};
+
+/// Names known beyond the training corpus, `TYPE<tab>name` per line.
+const EXTRA_NAMES: &str = include_str!("model/extra_names.txt");
+
+/// The names of [`EXTRA_NAMES`] with their type bits (in
+/// [`super::labels::KINDS`] order).
+fn extra_names() -> impl Iterator<Item = (&'static str, u8)> {
+    EXTRA_NAMES
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let (kind, name) = line.split_once('\t')?;
+            let bit = match kind {
+                "PER" => 1,
+                "LOC" => 2,
+                "ORG" => 4,
+                _ => return None,
+            };
+            Some((name.trim(), bit))
+        })
+}
 
 /// Longest name matched, in characters.
 pub(crate) const MAX_NAME_CHARS: usize = 12;
@@ -29,14 +48,33 @@ impl Gazetteer {
     /// [`MAX_NAME_CHARS`] are left out.
     pub(crate) fn new<S: AsRef<str>>(names: impl IntoIterator<Item = (S, u8)>) -> Gazetteer {
         let mut merged: HashMap<String, u8> = HashMap::new();
+        Self::merge(&mut merged, names);
+        Self::build(merged)
+    }
+
+    /// [`Gazetteer::new`] plus the names of `model/extra_names.txt`.
+    pub(crate) fn with_extra_names<S: AsRef<str>>(names: impl IntoIterator<Item = (S, u8)>) -> Gazetteer {
+        let mut merged: HashMap<String, u8> = HashMap::new();
+        Self::merge(&mut merged, names);
+        Self::merge(&mut merged, extra_names());
+        Self::build(merged)
+    }
+
+    fn merge<S: AsRef<str>>(merged: &mut HashMap<String, u8>, names: impl IntoIterator<Item = (S, u8)>) {
         for (name, bits) in names {
-            let name: String =
-                name.as_ref().chars().filter_map(|c| char::from_u32(normalize(c))).collect();
+            let name: String = name
+                .as_ref()
+                .chars()
+                .filter_map(|c| char::from_u32(normalize(c)))
+                .collect();
             let len = name.chars().count();
             if (2..=MAX_NAME_CHARS).contains(&len) && bits != 0 {
                 *merged.entry(name).or_default() |= bits;
             }
         }
+    }
+
+    fn build(merged: HashMap<String, u8>) -> Gazetteer {
         let mut entries: Vec<(String, u8)> = merged.into_iter().collect();
         entries.sort_unstable();
         let map = entries.iter().map(|(name, bits)| (hash_str(name), *bits)).collect();
@@ -63,6 +101,14 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_names_parse() {
+        let names: Vec<_> = extra_names().collect();
+        assert!(names.len() > 300, "{}", names.len());
+        assert!(names.contains(&("雄安新区", 2)));
+        assert!(names.iter().all(|(n, b)| !n.is_empty() && [1, 2, 4].contains(b)));
+    }
 
     #[test]
     fn merges_types_and_skips_single_characters() {

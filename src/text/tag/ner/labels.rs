@@ -198,7 +198,12 @@ mod tests {
     #[test]
     fn stray_labels_still_make_spans() {
         let s = Scheme::Bio;
-        let labels = [s.label(0, Part::Inside), s.label(0, Part::Inside), OUTSIDE, s.label(1, Part::Begin)];
+        let labels = [
+            s.label(0, Part::Inside),
+            s.label(0, Part::Inside),
+            OUTSIDE,
+            s.label(1, Part::Begin),
+        ];
         assert_eq!(s.decode(&labels), vec![(0..2, 0), (3..4, 1)]);
     }
 }

@@ -1,15 +1,25 @@
-//! A trained named-entity tagger for person, place and organization names:
-//! a linear sequence model over characters (averaged structured
-//! perceptron, BIOES labels, first-order Viterbi decoding) whose features
-//! are character n-grams, character classes, the jieba words and POS tags
-//! the pipeline already computed, and a few word lists (see [`features`]).
+//! A trained named-entity tagger for person, place and organization names.
 //!
-//! Confidence of a mention is the probability of its labels under the
-//! Gibbs distribution `p(path) ∝ exp(score(path) / T)` over all label paths
-//! of the sentence (forward-backward), with the temperature `T` fitted on a
-//! development set at training time to minimize the log loss of "this
-//! mention is exactly right". See `model/README.md` for how the shipped
-//! model was trained and how it scores.
+//! The model is linear over characters: BIOES labels (PER/LOC/ORG), a
+//! first-order label lattice decoded with Viterbi, and per-character
+//! features (see `features.rs`) from character n-grams in a ±2 (±3 for
+//! unigrams) window, character classes, the jieba words and POS tags the
+//! pipeline already computed (`nr`/`ns`/`nt` are strong cues), word lists
+//! (surnames, titles before names, place and organization suffixes) and a
+//! gazetteer of the training corpus's names plus `model/extra_names.txt`.
+//! Weights are learned by an averaged passive-aggressive structured
+//! perceptron (see [`train()`]) and stored as i16 in a compact file of its
+//! own format (see `format.rs`).
+//!
+//! **Confidence.** A mention's confidence is the probability of its exact
+//! labels (its span and type, and that it ends where it does) under the
+//! distribution `p(path) ∝ exp(score(path) / T)` over all label paths of
+//! its sentence, computed by forward-backward. The temperature `T` is
+//! fitted at training time, on sentences held out of training, to minimize
+//! the log loss of confidence against "this mention is exactly right"; so a
+//! confidence of 0.8 means about four in five such mentions are right on
+//! text like the training corpus (see `model/README.md` for how well that
+//! holds).
 
 mod corpus;
 mod decode;
@@ -47,7 +57,8 @@ static EMBEDDED: &[u8] = include_bytes!("model/msra.bin");
 /// (in characters) is cut, so memory stays bounded whatever the input.
 const MAX_CHUNK_CHARS: usize = 512;
 
-/// A trained PERSON / LOCATION / ORGANIZATION tagger.
+/// A trained PERSON / LOCATION / ORGANIZATION tagger. Cheap to share:
+/// tagging takes `&self`.
 pub struct NerModel {
     scheme: Scheme,
     /// Start score of each label.
@@ -55,7 +66,7 @@ pub struct NerModel {
     /// Transition scores, `f32::NEG_INFINITY` where the scheme forbids one.
     trans: Vec<f32>,
     table: FeatureTable,
-    /// Names of the training corpus.
+    /// Names of the training corpus and the extra names.
     gazetteer: Gazetteer,
     /// Temperature of the confidence distribution, in weight units.
     temperature: f32,
@@ -94,13 +105,19 @@ impl NerModel {
             }
         }
         let start = (0..labels)
-            .map(|y| if scheme.allowed(None, Some(y as u8)) { start[y] } else { f32::NEG_INFINITY })
+            .map(|y| {
+                if scheme.allowed(None, Some(y as u8)) {
+                    start[y]
+                } else {
+                    f32::NEG_INFINITY
+                }
+            })
             .collect();
         NerModel {
             scheme,
             start,
             trans,
-            table: FeatureTable::new(labels, keys, weights),
+            table: FeatureTable::new(labels, keys, &weights),
             gazetteer,
             temperature,
         }
@@ -160,11 +177,8 @@ impl NerModel {
 
     /// Label scores of every character.
     fn emissions(&self, features: &Features) -> Vec<f32> {
-        let labels = self.scheme.num_labels();
-        let mut scores = vec![0i32; features.len() * labels];
-        for (i, row) in scores.chunks_exact_mut(labels).enumerate() {
-            self.table.accumulate(features.at(i), row);
-        }
+        let mut scores = Vec::new();
+        self.table.scores(&features.keys, features::TEMPLATES, &mut scores);
         scores.into_iter().map(|s| s as f32).collect()
     }
 
@@ -192,7 +206,10 @@ impl NerModel {
                 .filter_map(|w| {
                     let start = w.range.start.max(chunk.start) - chunk.start;
                     let end = w.range.end.min(chunk.end) - chunk.start;
-                    (start < end).then(|| WordRef { range: start..end, pos: w.pos })
+                    (start < end).then_some(WordRef {
+                        range: start..end,
+                        pos: w.pos,
+                    })
                 })
                 .collect();
             let features = features::extract(&text[chunk.clone()], &local, &self.gazetteer);
@@ -296,5 +313,228 @@ impl EntityTagger for NerModel {
             })
             .collect();
         self.mentions(text, &words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{sync::OnceLock, time::Instant};
+
+    use jieba_rs::Jieba;
+
+    use super::*;
+    use crate::text::tag::EntityKind;
+
+    fn jieba() -> &'static Jieba {
+        static JIEBA: OnceLock<Jieba> = OnceLock::new();
+        JIEBA.get_or_init(Jieba::new)
+    }
+
+    fn embedded() -> &'static NerModel {
+        static MODEL: OnceLock<NerModel> = OnceLock::new();
+        MODEL.get_or_init(NerModel::embedded)
+    }
+
+    fn words(text: &str) -> Vec<Word> {
+        jieba()
+            .tag(text, true)
+            .into_iter()
+            .map(|t| Word {
+                range: t.byte_start..t.byte_end,
+                pos: t.tag.to_owned(),
+            })
+            .collect()
+    }
+
+    fn tag<'t>(model: &NerModel, text: &'t str) -> Vec<(&'t str, EntityKind)> {
+        let mentions = model.tag(text, &words(text));
+        check_well_formed(text, &mentions);
+        mentions.into_iter().map(|m| (&text[m.range], m.kind)).collect()
+    }
+
+    /// In bounds, on character boundaries, sorted, disjoint, confidences in 0..=1.
+    fn check_well_formed(text: &str, mentions: &[EntityMention]) {
+        for m in mentions {
+            assert!(m.range.start < m.range.end && m.range.end <= text.len(), "{m:?}");
+            assert!(
+                text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end),
+                "{m:?}"
+            );
+            assert!((0.0..=1.0).contains(&m.confidence), "{m:?}");
+            assert!(m.normalized.is_none());
+        }
+        for pair in mentions.windows(2) {
+            assert!(pair[0].range.end <= pair[1].range.start, "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn model_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<NerModel>();
+    }
+
+    #[test]
+    fn embedded_model_tags_news() {
+        use EntityKind::*;
+        let model = embedded();
+        assert_eq!(
+            tag(model, "国务院总理李强在北京会见了清华大学校长。"),
+            vec![
+                ("国务院", Organization),
+                ("李强", Person),
+                ("北京", Location),
+                ("清华大学", Organization)
+            ]
+        );
+        assert_eq!(
+            tag(model, "新华社记者王晓明报道，复旦大学与上海交通大学签署合作协议。"),
+            vec![
+                ("新华社", Organization),
+                ("王晓明", Person),
+                ("复旦大学", Organization),
+                ("上海交通大学", Organization)
+            ]
+        );
+        // MSRA tags a province's party committee as one organization.
+        assert_eq!(
+            tag(model, "广东省委书记黄坤明在深圳调研。"),
+            vec![("广东省委", Organization), ("黄坤明", Person), ("深圳", Location)]
+        );
+        assert_eq!(
+            tag(model, "国家发展改革委员会主任郑栅洁在雄安新区调研。"),
+            vec![
+                ("国家发展改革委员会", Organization),
+                ("郑栅洁", Person),
+                ("雄安新区", Location)
+            ]
+        );
+    }
+
+    #[test]
+    fn confident_where_clear() {
+        let text = "国务院总理李强在北京会见了清华大学校长。";
+        for m in embedded().tag(text, &words(text)) {
+            assert!(m.confidence > 0.9, "{} {m:?}", &text[m.range.clone()]);
+        }
+    }
+
+    #[test]
+    fn bytes_round_trip() {
+        let model = embedded();
+        let bytes = model.to_bytes();
+        assert_eq!(bytes, EMBEDDED, "re-encoding the embedded model changes it");
+        let again = NerModel::from_bytes(&bytes).unwrap();
+        let text = "中共中央总书记习近平在浙江省杭州市考察。";
+        assert_eq!(model.tag(text, &words(text)), again.tag(text, &words(text)));
+    }
+
+    #[test]
+    fn damaged_bytes_are_refused() {
+        let bytes = embedded().to_bytes();
+        assert_eq!(NerModel::from_bytes(b"").unwrap_err(), NerError::BadMagic);
+        assert_eq!(
+            NerModel::from_bytes(b"not a model at all").unwrap_err(),
+            NerError::BadMagic
+        );
+        assert!(NerModel::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+        let mut flipped = bytes.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x40;
+        assert_eq!(
+            NerModel::from_bytes(&flipped).unwrap_err(),
+            NerError::Corrupt("checksum mismatch")
+        );
+        let mut newer = bytes;
+        newer[8] = newer[8].wrapping_add(1);
+        assert!(matches!(
+            NerModel::from_bytes(&newer),
+            Err(NerError::UnsupportedVersion { .. })
+        ));
+    }
+
+    const TINY_CORPUS: &str = "张 B-PER\n三 I-PER\n在 O\n北 B-LOC\n京 I-LOC\n工 O\n作 O\n。 O\n\n\
+        李 B-PER\n四 I-PER\n考 O\n入 O\n南 B-ORG\n京 I-ORG\n大 I-ORG\n学 I-ORG\n。 O\n\n\
+        王 B-PER\n五 I-PER\n访 O\n问 O\n了 O\n上 B-LOC\n海 I-LOC\n。 O\n\n\
+        我 O\n们 O\n去 O\n了 O\n广 B-LOC\n州 I-LOC\n和 O\n深 B-LOC\n圳 I-LOC\n。 O\n\n\
+        赵 B-PER\n六 I-PER\n是 O\n复 B-ORG\n旦 I-ORG\n大 I-ORG\n学 I-ORG\n的 O\n老 O\n师 O\n。 O\n\n";
+
+    fn tiny_model() -> NerModel {
+        let sentences = corpus::parse(TINY_CORPUS, CorpusFormat::Bio).unwrap();
+        let options = TrainOptions {
+            epochs: 20,
+            min_count: 1,
+            prune_below: 1,
+            ..TrainOptions::default()
+        };
+        train::train_on(&sentences, None, &options, &mut std::io::sink(), Instant::now()).unwrap()
+    }
+
+    #[test]
+    fn tiny_model_learns_its_corpus() {
+        use EntityKind::*;
+        let model = tiny_model();
+        assert_eq!(
+            tag(&model, "张三在北京工作。"),
+            vec![("张三", Person), ("北京", Location)]
+        );
+        assert_eq!(
+            tag(&model, "李四考入南京大学。"),
+            vec![("李四", Person), ("南京大学", Organization)]
+        );
+        assert_eq!(
+            tag(&model, "我们去了广州和深圳。"),
+            vec![("广州", Location), ("深圳", Location)]
+        );
+        // Training is deterministic, and a trained model survives the file.
+        let bytes = model.to_bytes();
+        assert_eq!(bytes, tiny_model().to_bytes());
+        let loaded = NerModel::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            tag(&loaded, "赵六是复旦大学的老师。"),
+            tag(&model, "赵六是复旦大学的老师。")
+        );
+    }
+
+    #[test]
+    fn odd_inputs_are_handled() {
+        let model = embedded();
+        assert!(model.tag("", &[]).is_empty());
+        for text in [
+            "😀🎉👍",
+            "Hello world, this is plain ASCII text with no Chinese at all.",
+            "北京😀上海\n\n广州　深圳",
+            "\u{200b}\u{feff}李强\r\n",
+            "ＡＢＣ１２３：。，",
+        ] {
+            let mentions = model.tag(text, &words(text));
+            check_well_formed(text, &mentions);
+            // No words at all (a caller that did not segment) works too.
+            check_well_formed(text, &model.tag(text, &[]));
+        }
+    }
+
+    #[test]
+    fn long_line_without_punctuation() {
+        let unit = "李强在北京会见清华大学校长并参观了上海浦东新区的工厂";
+        let text: String = unit.chars().cycle().take(100_000).collect();
+        let mentions = embedded().tag(&text, &words(&text));
+        check_well_formed(&text, &mentions);
+        assert!(mentions.len() > 1000, "{}", mentions.len());
+    }
+
+    #[test]
+    fn chunks_tile_the_text() {
+        for text in ["", "a", "一。二！三？\n四", &"长".repeat(1300), &"长，".repeat(700)] {
+            let chunks = chunks(text);
+            let mut at = 0;
+            for c in &chunks {
+                assert_eq!(c.start, at);
+                assert!(c.end > c.start && text.is_char_boundary(c.end));
+                assert!(text[c.clone()].chars().count() <= MAX_CHUNK_CHARS);
+                at = c.end;
+            }
+            assert_eq!(at, text.len());
+        }
     }
 }
