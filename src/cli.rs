@@ -51,9 +51,31 @@ pub enum Command {
     /// Evaluations over the shared corpora (run in CI).
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Train the NER model (deterministic; see src/text/tag/ner/model/README.md).
+    TrainNer(TrainNerArgs),
     /// Rebuild (or, with --check, verify) the repair character model from
     /// jieba's dict.txt and OpenCC's TSCharacters.txt.
     BuildCharModel(BuildCharModelArgs),
+}
+
+/// Flags of `zhtext train-ner`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrainNerArgs {
+    /// Training corpus in BIO format (msra_train_bio.txt).
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Development corpus, only scored for the log (example.dev).
+    #[arg(long)]
+    pub dev: Option<PathBuf>,
+    /// Where to write the model.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Most training epochs (the best count is chosen on held-out blocks).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Seed of the shuffling.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// Flags of `zhtext build-char-model`.
@@ -181,10 +203,28 @@ fn build_char_model(args: &BuildCharModelArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
+    use crate::text::tag::ner::{TrainOptions, train};
+    let defaults = TrainOptions::default();
+    let options = TrainOptions {
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        seed: args.seed.unwrap_or(defaults.seed),
+        ..defaults
+    };
+    let model = train(&args.corpus, args.dev.as_deref(), &options, &mut io::stderr())?;
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("wrote {} ({} bytes)", args.out.display(), bytes.len());
+    Ok(())
+}
+
 /// Runs a local (non-server) command.
 pub fn run_local(command: Command) -> anyhow::Result<()> {
     if let Command::BuildCharModel(args) = &command {
         return build_char_model(args);
+    }
+    if let Command::TrainNer(args) = &command {
+        return train_ner(args);
     }
     let pipeline = Pipeline::load();
     match command {
@@ -194,6 +234,7 @@ pub fn run_local(command: Command) -> anyhow::Result<()> {
             runtime.block_on(crate::eval::run(eval, Arc::new(pipeline)))
         }
         Command::BuildCharModel(args) => build_char_model(&args),
+        Command::TrainNer(args) => train_ner(&args),
         Command::Normalize(args) => {
             let options = args.options();
             for_each_line(|line, out| writeln!(out, "{}", pipeline.normalize_text(line, &options)))

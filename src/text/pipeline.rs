@@ -11,7 +11,7 @@ use crate::text::{
     opencc::Profile,
     script::{ScriptDetector, ScriptReport},
     segment::{SegmentMode, Segmenter, SegmenterSet, UnknownProfile, Word},
-    tag::{EntityKind, EntityTagger, PriorityTagger, pos::PosEntityTagger, rules::RuleRecognizer},
+    tag::{EntityKind, EntityTagger, PriorityTagger, ner::NerModel, rules::RuleRecognizer},
 };
 
 /// A word in the caller's text.
@@ -66,7 +66,7 @@ impl Pipeline {
         let normalizers = Arc::new(NormalizerSet::load());
         let tagger = Arc::new(PriorityTagger::new(vec![
             Box::new(RuleRecognizer::new()),
-            Box::new(PosEntityTagger),
+            Box::new(NerModel::embedded()),
         ]));
         let script = Arc::new(ScriptDetector::new(normalizers.opencc()));
         let keywords = Arc::new(KeywordExtractor::default());

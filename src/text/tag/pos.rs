@@ -1,6 +1,8 @@
 //! A name tagger read off jieba's part-of-speech tags: `nr*` words are
 //! people, `ns` places and `nt` organizations. It is the baseline the trained
-//! model replaces; it stays as the fallback that needs no model file.
+//! model ([`super::ner`]) replaced in the pipeline (strict micro F1 0.579 on
+//! the MSRA NER test set against the model's 0.889); it remains for
+//! comparison and for embedders who want a tagger without a model.
 
 use std::ops::Range;
 
@@ -12,9 +14,8 @@ use crate::text::segment::Word;
 pub struct PosEntityTagger;
 
 impl PosEntityTagger {
-    /// Confidence of a mention by kind: the precision of each tag-to-type
-    /// mapping, rounded, as measured with `zhtext eval ner` on the MSRA NER
-    /// test set (see BENCHMARKS.md).
+    /// Confidence of a mention by kind: fixed priors, lower for
+    /// organizations, whose jieba `nt` tags are the least reliable.
     fn confidence(kind: EntityKind) -> f32 {
         match kind {
             EntityKind::Person => 0.75,
