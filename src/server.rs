@@ -167,6 +167,7 @@ where
         set_health(&reporter, ServingStatus::NotServing).await;
     };
     let served = Server::builder()
+        .layer(tower::util::MapResponseLayer::new(frame_limit_is_resource_exhausted))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -188,6 +189,22 @@ where
         Some(error) => Err(error.context("loading the text pipeline")),
         None => Ok(()),
     }
+}
+
+/// tonic refuses a frame over the decoding limit with OUT_OF_RANGE; gRPC's
+/// convention (and what clients retry on) for a message that is too large is
+/// RESOURCE_EXHAUSTED. The message, which states the limit, is kept.
+fn frame_limit_is_resource_exhausted<B>(mut response: http::Response<B>) -> http::Response<B> {
+    let headers = response.headers_mut();
+    let too_large = headers.get("grpc-status").is_some_and(|s| s == "11")
+        && headers
+            .get("grpc-message")
+            .and_then(|m| m.to_str().ok())
+            .is_some_and(|m| m.contains("message%20length%20too%20large") || m.contains("message length too large"));
+    if too_large {
+        headers.insert("grpc-status", http::HeaderValue::from_static("8"));
+    }
+    response
 }
 
 /// Loads the pipeline with the user dictionaries of `sources` on the
