@@ -25,6 +25,16 @@
 //! | 28    | `p0`, length of `w0`, `b`                                      |
 //! | 29–30 | `c-3`, `c+3`                                                   |
 //! | 31–33 | per type (PER, LOC, ORG): part (B/M/E) and length of the longest gazetteer name covering `c0` |
+//! | 34–35 | `c-1c0 b`, `c0c+1 b`                                           |
+//! | 36–37 | `w-2`, `w+2`, each with `b`                                    |
+//! | 38–39 | `p-1 w0 b`, `w0 p+1 b`                                         |
+//! | 40–41 | last and first character of `w0`, each with its length and `b` |
+//! | 42–43 | `c-1c0c+1c+2`, `c-2c-1c0c+1`                                   |
+//! | 44–46 | `r0`, `r-1 r0`, `r0 r+1`, where `r` is a character's role in gazetteer names (see below) |
+//!
+//! A character's role says how often it begins, continues and ends the
+//! gazetteer's names of each type (none, once, 2–9, 10+ times): a class,
+//! computed from the gazetteer when it is built, that rare characters share.
 //!
 //! [`FEATURE_VERSION`] guards against a model trained on other templates.
 
@@ -38,10 +48,10 @@ use std::{
 use super::gazetteer::{Gazetteer, MAX_NAME_CHARS};
 
 /// Bumped whenever a template or a word list changes.
-pub(crate) const FEATURE_VERSION: u32 = 1;
+pub(crate) const FEATURE_VERSION: u32 = 3;
 
 /// Feature keys per character.
-pub(crate) const TEMPLATES: usize = 34;
+pub(crate) const TEMPLATES: usize = 47;
 
 /// A segmented word of the text being featurized.
 #[derive(Clone, Debug)]
@@ -302,6 +312,8 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
         })
         .collect();
     let mut char_word: Vec<(Option<usize>, u64, u64)> = vec![(None, 0, 0); n];
+    // First and last character codes of the word of each character.
+    let mut word_ends: Vec<(u64, u64)> = vec![(NO_WORD, NO_WORD); n];
     let mut w = 0;
     let mut i = 0;
     while i < n {
@@ -316,6 +328,10 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
                 let len = last - first;
                 for (j, slot) in char_word[i..last].iter_mut().enumerate() {
                     *slot = (Some(w), bmes(i + j - first, len), len as u64);
+                }
+                if last > first {
+                    let ends = (codes[first + PAD], codes[last - 1 + PAD]);
+                    word_ends[i..last].fill(ends);
                 }
                 i = last.max(i + 1);
             }
@@ -403,6 +419,9 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             }
         }
     }
+    // How each character is used in known names, looked up once.
+    let roles: Vec<u64> = codes.iter().map(|&c| gazetteer.role(c)).collect();
+    let role = |i: usize, d: isize| roles[(i + PAD).wrapping_add_signed(d)];
     let name_len = |len: u8| match len {
         0..=4 => u64::from(len),
         5..=6 => 5,
@@ -423,6 +442,18 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             Some(_) => (EOS, EOS),
             None => (NO_WORD, NO_WORD),
         };
+        let (wpp, wnn) = match word {
+            Some(k) => (
+                if k >= 2 { word_of(Some(k - 2)).0 } else { BOS },
+                if k + 2 < words.len() {
+                    word_of(Some(k + 2)).0
+                } else {
+                    EOS
+                },
+            ),
+            None => (NO_WORD, NO_WORD),
+        };
+        let (first_char, last_char) = word_ends[i];
         let suffix_next = if i + 1 < n { ends[i + 1] } else { 0 };
         let suffix_after = if i + 2 < n { ends[i + 2] } else { 0 };
         keys.extend([
@@ -463,6 +494,19 @@ pub(crate) fn extract(text: &str, words: &[WordRef<'_>], gazetteer: &Gazetteer) 
             key(31, &[u64::from(names[i][0].1), name_len(names[i][0].0)]),
             key(32, &[u64::from(names[i][1].1), name_len(names[i][1].0)]),
             key(33, &[u64::from(names[i][2].1), name_len(names[i][2].0)]),
+            key(34, &[code(i, -1), code(i, 0), b]),
+            key(35, &[code(i, 0), code(i, 1), b]),
+            key(36, &[wpp, b]),
+            key(37, &[wnn, b]),
+            key(38, &[pp, w0, b]),
+            key(39, &[w0, pn, b]),
+            key(40, &[last_char, word_len.min(5), b]),
+            key(41, &[first_char, word_len.min(5), b]),
+            key(42, &[code(i, -1), code(i, 0), code(i, 1), code(i, 2)]),
+            key(43, &[code(i, -2), code(i, -1), code(i, 0), code(i, 1)]),
+            key(44, &[role(i, 0)]),
+            key(45, &[role(i, -1), role(i, 0)]),
+            key(46, &[role(i, 0), role(i, 1)]),
         ]);
     }
     Features { offsets, keys }

@@ -40,6 +40,10 @@ pub(crate) struct Gazetteer {
     map: HashMap<u64, u8, BuildHasherDefault<PreHashed>>,
     /// Normalized names with their type bits, sorted, for the model file.
     entries: Vec<(String, u8)>,
+    /// Per normalized character, how often it begins, continues and ends
+    /// names of each type: a 2-bit bucket (none, 1, 2–9, 10+) per type and
+    /// part, as a class that rare characters share.
+    roles: HashMap<u32, u32, BuildHasherDefault<PreHashed>>,
 }
 
 impl Gazetteer {
@@ -78,7 +82,46 @@ impl Gazetteer {
         let mut entries: Vec<(String, u8)> = merged.into_iter().collect();
         entries.sort_unstable();
         let map = entries.iter().map(|(name, bits)| (hash_str(name), *bits)).collect();
-        Gazetteer { map, entries }
+        let mut counts: HashMap<u32, [u32; 9]> = HashMap::new();
+        for (name, bits) in &entries {
+            let len = name.chars().count();
+            for (i, c) in name.chars().enumerate() {
+                let part = match i {
+                    0 => 0,
+                    i if i + 1 == len => 2,
+                    _ => 1,
+                };
+                let row = counts.entry(c as u32).or_default();
+                for kind in (0..3).filter(|k| bits & (1 << k) != 0) {
+                    row[kind * 3 + part] += 1;
+                }
+            }
+        }
+        let roles = counts
+            .into_iter()
+            .map(|(c, row)| {
+                let code = row.iter().enumerate().fold(0u32, |code, (i, &n)| {
+                    let bucket = match n {
+                        0 => 0,
+                        1 => 1,
+                        2..=9 => 2,
+                        _ => 3,
+                    };
+                    code | bucket << (2 * i)
+                });
+                (c, code)
+            })
+            .collect();
+        Gazetteer { map, entries, roles }
+    }
+
+    /// How the normalized character `c` is used in names (see `roles`).
+    #[inline]
+    pub(crate) fn role(&self, c: u64) -> u64 {
+        u32::try_from(c)
+            .ok()
+            .and_then(|c| self.roles.get(&c))
+            .map_or(0, |&r| u64::from(r))
     }
 
     /// Type bits of the name whose normalized-character hash is `hash`.
@@ -108,6 +151,18 @@ mod tests {
         assert!(names.len() > 300, "{}", names.len());
         assert!(names.contains(&("雄安新区", 2)));
         assert!(names.iter().all(|(n, b)| !n.is_empty() && [1, 2, 4].contains(b)));
+    }
+
+    #[test]
+    fn roles_count_parts_per_type() {
+        let g = Gazetteer::new([("北京", 2u8), ("北京大学", 4), ("南京", 2)]);
+        let code = |c: char| u64::from(normalize(c));
+        // 京 ends two LOC names (type 1, part 2: bits 10–11, bucket 2) and
+        // continues one ORG name (type 2, part 1: bits 14–15, bucket 1).
+        assert_eq!(g.role(code('京')), (2 << 10) | (1 << 14));
+        // 北 begins one LOC and one ORG name.
+        assert_eq!(g.role(code('北')), (1 << 6) | (1 << 12));
+        assert_eq!(g.role(code('人')), 0);
     }
 
     #[test]
