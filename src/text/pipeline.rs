@@ -213,21 +213,28 @@ impl Pipeline {
             .segmenters
             .default_segmenter()
             .segment(&view.text, SegmentMode::Precise, true);
-        self.tagger
-            .tag(&view.text, &words)
-            .into_iter()
-            .filter(|m| kinds.is_empty() || kinds.contains(&m.kind))
-            .map(|m| {
-                let range = view.to_normalized(m.range, &normalized.text);
-                EntitySpan {
-                    text: normalized.text[range.clone()].to_owned(),
-                    original: normalized.to_original(range),
-                    kind: m.kind,
-                    confidence: m.confidence,
-                    normalized: m.normalized,
-                }
-            })
-            .collect()
+        let mut entities: Vec<EntitySpan> = Vec::new();
+        for m in self.tagger.tag(&view.text, &words) {
+            if !kinds.is_empty() && !kinds.contains(&m.kind) {
+                continue;
+            }
+            let range = view.to_normalized(m.range, &normalized.text);
+            let original = normalized.to_original(range.clone());
+            // Two mentions that are disjoint in the normalized text can meet
+            // inside one replaced span of the original; mentions must not
+            // overlap there either, so the earlier one keeps the span.
+            if entities.last().is_some_and(|last| original.start < last.original.end) {
+                continue;
+            }
+            entities.push(EntitySpan {
+                text: normalized.text[range].to_owned(),
+                original,
+                kind: m.kind,
+                confidence: m.confidence,
+                normalized: m.normalized,
+            });
+        }
+        entities
     }
 }
 
