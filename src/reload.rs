@@ -158,8 +158,12 @@ pub async fn watch(
         }
         last = fingerprint;
         let started = Instant::now();
-        match tokio::task::spawn_blocking(move || snapshot.build()).await {
-            Ok(Ok(segmenters)) => {
+        let built = tokio::task::spawn_blocking(move || snapshot.build())
+            .await
+            .map_err(|panicked| format!("the rebuild panicked: {panicked}"))
+            .and_then(|built| built.map_err(|error| error.to_string()));
+        match built {
+            Ok(segmenters) => {
                 if let Some(current) = slot.get() {
                     let profiles = segmenters.profile_names();
                     slot.set(Arc::new(current.with_segmenters(segmenters)));
@@ -172,15 +176,10 @@ pub async fn watch(
                     );
                 }
             }
-            Ok(Err(error)) => {
-                stats.failures.fetch_add(1, Relaxed);
-                crate::metrics::dictionary_reloaded(false);
-                tracing::error!(%error, "dictionary reload failed; the previous dictionaries keep serving");
-            }
             Err(error) => {
                 stats.failures.fetch_add(1, Relaxed);
                 crate::metrics::dictionary_reloaded(false);
-                tracing::error!(%error, "dictionary rebuild panicked; the previous dictionaries keep serving");
+                tracing::error!(%error, "dictionary reload failed; the previous dictionaries keep serving");
             }
         }
     }

@@ -40,18 +40,16 @@ fn write_configmap(dir: &Path, version: u32, files: &[(&str, &str)]) {
     std::fs::rename(&tmp, dir.join("..data")).unwrap();
 }
 
-async fn start(sources: DictionarySources, metrics: bool) -> (TestServer, Arc<zhtext::reload::ReloadStats>) {
+async fn start(
+    sources: DictionarySources,
+    metrics_listener: Option<tokio::net::TcpListener>,
+) -> (TestServer, Arc<zhtext::reload::ReloadStats>) {
     let snapshot = sources.snapshot();
     let segmenters = snapshot.build().expect("dictionaries load");
     let base = tokio::task::spawn_blocking(|| PIPELINE.clone()).await.unwrap();
     let loaded = LoadedPipeline {
         pipeline: Arc::new(base.with_segmenters(segmenters)),
         dictionaries_fingerprint: snapshot.fingerprint(),
-    };
-    let metrics_listener = if metrics {
-        Some(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap())
-    } else {
-        None
     };
     let settings = ServerSettings {
         dictionaries: sources,
@@ -86,7 +84,7 @@ async fn an_edited_dictionary_is_live_within_seconds_without_failed_requests() {
         user_dicts: vec![dir.path().join("user.txt")],
         dict_dir: None,
     };
-    let (server, stats) = start(sources, false).await;
+    let (server, stats) = start(sources, None).await;
     let text = "长鑫存储发展新质生产力";
     let before = words(&server, text, "").await.unwrap();
     assert!(before.contains(&"新质生产力".to_owned()) && !before.contains(&"长鑫存储".to_owned()));
@@ -156,7 +154,7 @@ async fn profiles_select_a_dictionary_and_unknown_ones_are_refused() {
         user_dicts: Vec::new(),
         dict_dir: Some(dir.path().to_owned()),
     };
-    let (server, _) = start(sources, true).await;
+    let (server, _) = start(sources, None).await;
     let text = "长鑫存储登陆科创板块";
     let default = words(&server, text, "").await.unwrap();
     assert!(!default.contains(&"长鑫存储".to_owned()) && !default.contains(&"科创板块".to_owned()));
@@ -199,25 +197,11 @@ async fn a_failed_reload_shows_in_the_metrics() {
     std::fs::write(&path, "新质生产力 100 n\n").unwrap();
     let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let metrics_addr = metrics.local_addr().unwrap();
-    let snapshot_sources = DictionarySources {
+    let sources = DictionarySources {
         user_dicts: vec![path.clone()],
         dict_dir: None,
     };
-    let snapshot = snapshot_sources.snapshot();
-    let base = tokio::task::spawn_blocking(|| PIPELINE.clone()).await.unwrap();
-    let loaded = LoadedPipeline {
-        pipeline: Arc::new(base.with_segmenters(snapshot.build().unwrap())),
-        dictionaries_fingerprint: snapshot.fingerprint(),
-    };
-    let settings = ServerSettings {
-        dictionaries: snapshot_sources,
-        dictionary_poll: Duration::from_millis(300),
-        metrics_listener: Some(metrics),
-        ..Default::default()
-    };
-    let stats = settings.reload_stats.clone();
-    let server = TestServer::start_loading(settings, async move { Ok(loaded) }).await;
-    server.wait_serving("").await;
+    let (_server, stats) = start(sources, Some(metrics)).await;
     std::fs::write(&path, "good 10\nbad 1 n extra\n").unwrap();
     let started = Instant::now();
     while stats.failures.load(Ordering::Relaxed) == 0 {

@@ -131,17 +131,17 @@ impl TextService for TextApi {
         let mode = convert::segment_mode(request.mode, "mode")?;
         let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
         let pipeline = self.pipeline()?;
-        // Check the profile before queueing any work.
-        pipeline
+        // Resolve the profile before queueing any work.
+        let segmenter = pipeline
             .segmenters()
             .get(Some(&request.dictionary))
-            .map_err(|e| status::invalid_argument("dictionary", e.to_string()))?;
+            .map_err(|e| status::invalid_argument("dictionary", e.to_string()))?
+            .clone();
         let response = Self::run(request.text.len(), move || {
             let text = request.text.as_str();
             let units = OffsetConverter::new(text, unit);
             let tokens = pipeline
-                .segment_in(Some(&request.dictionary), text, &options, mode, !request.disable_hmm)
-                .map_err(|e| status::invalid_argument("dictionary", e.to_string()))?
+                .segment_with(segmenter.as_ref(), text, &options, mode, !request.disable_hmm)
                 .into_iter()
                 .map(|t| {
                     let offsets = units.convert_range(&t.original);
@@ -153,9 +153,9 @@ impl TextService for TextApi {
                     }
                 })
                 .collect();
-            Ok::<_, Status>(proto::SegmentResponse { tokens })
+            proto::SegmentResponse { tokens }
         })
-        .await??;
+        .await?;
         Ok(Response::new(response))
     }
 

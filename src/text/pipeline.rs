@@ -10,7 +10,7 @@ use crate::text::{
     offsets::OffsetMap,
     opencc::Profile,
     script::{ScriptDetector, ScriptReport},
-    segment::{SegmentMode, Segmenter, SegmenterSet, UnknownProfile, Word},
+    segment::{SegmentMode, Segmenter, SegmenterSet, Word},
     tag::{EntityKind, EntityTagger, PriorityTagger, ner::NerModel, rules::RuleRecognizer},
 };
 
@@ -148,21 +148,9 @@ impl Pipeline {
         self.segment_with(self.segmenters.default_segmenter().as_ref(), text, options, mode, hmm)
     }
 
-    /// Segments `text` with the dictionary profile `profile` (`None` or
-    /// empty for the default dictionary).
-    pub fn segment_in(
-        &self,
-        profile: Option<&str>,
-        text: &str,
-        options: &NormalizeOptions,
-        mode: SegmentMode,
-        hmm: bool,
-    ) -> Result<Vec<TokenSpan>, UnknownProfile> {
-        let segmenter = self.segmenters.get(profile)?;
-        Ok(self.segment_with(segmenter.as_ref(), text, options, mode, hmm))
-    }
-
-    fn segment_with(
+    /// Segments `text` with `segmenter` (for example a dictionary profile
+    /// from [`Self::segmenters`]) after normalizing it.
+    pub fn segment_with(
         &self,
         segmenter: &dyn Segmenter,
         text: &str,
