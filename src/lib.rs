@@ -14,6 +14,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod eval;
+pub mod linger;
 pub mod metrics;
 pub mod reload;
 pub mod server;

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use zhtext::{
     cli::{Cli, Command},
     reload::DictionarySources,
-    server::{self, ServerSettings},
+    server::{self, ServerSettings, TlsSettings},
     telemetry,
 };
 
@@ -21,21 +21,30 @@ fn main() -> anyhow::Result<()> {
         Some(command) => return zhtext::cli::run_local(command),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
+        let tls = match (&serve.tls_cert, &serve.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsSettings::read(cert, key, serve.tls_client_ca.as_deref())?),
+            _ => None,
+        };
         let listener = TcpListener::bind(serve.listen).await?;
         let metrics_listener = match serve.metrics_listen.0 {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
         let dictionaries = DictionarySources {
-            user_dicts: serve.user_dicts,
-            dict_dir: serve.dict_dir,
+            user_dicts: serve.user_dicts.clone(),
+            dict_dir: serve.dict_dir.clone(),
         };
         let settings = ServerSettings {
             max_text_bytes: serve.max_text_bytes,
             dictionaries: dictionaries.clone(),
             dictionary_poll: Duration::from_secs(serve.dict_poll_secs),
             metrics_listener,
+            max_concurrency: serve.max_concurrency(),
+            workers: serve.workers(),
+            shutdown_grace: serve.shutdown_grace(),
+            max_connection_age: serve.max_connection_age(),
+            tls,
             ..ServerSettings::default()
         };
         server::run(
@@ -45,7 +54,10 @@ fn main() -> anyhow::Result<()> {
             shutdown_signal(),
         )
         .await
-    })
+    });
+    // Work abandoned at the end of the grace period must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM (what Kubernetes sends).

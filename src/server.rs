@@ -12,16 +12,18 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tonic::{
     codec::CompressionEncoding,
-    transport::{Server, server::TcpIncoming},
+    transport::{Certificate, Identity, Server, ServerTlsConfig, server::TcpIncoming},
 };
 use tonic_health::{ServingStatus, server::HealthReporter};
 
 use crate::{
     api::{
-        PipelineSlot, TextApi,
+        Admission, LoadStats, PipelineSlot, TextApi, WorkPool,
+        observe::ObserveLayer,
         proto::{self, text_service_server::TextServiceServer},
     },
     config::ServeConfig,
+    linger::LingeringStream,
     reload::{self, DictionarySources, ReloadStats},
     text::pipeline::Pipeline,
 };
@@ -39,6 +41,57 @@ pub struct ServerSettings {
     pub metrics_listener: Option<TcpListener>,
     /// Counters of the dictionary reloader (shared so tests can read them).
     pub reload_stats: Arc<ReloadStats>,
+    /// TextService requests in flight at most; more are refused with
+    /// RESOURCE_EXHAUSTED.
+    pub max_concurrency: usize,
+    /// Texts processed at the same time (worker threads of the work pool).
+    pub workers: usize,
+    /// Counters of admission control and the work pool.
+    pub load_stats: Arc<LoadStats>,
+    /// How long requests in flight may take to finish after shutdown is
+    /// requested.
+    pub shutdown_grace: Duration,
+    /// Connections are closed (GOAWAY, then drained) after this age, so
+    /// clients reconnect and spread over new replicas.
+    pub max_connection_age: Option<Duration>,
+    /// TLS, and client certificate checking when it holds a CA.
+    pub tls: Option<TlsSettings>,
+}
+
+/// PEM-encoded TLS material.
+#[derive(Clone, Debug)]
+pub struct TlsSettings {
+    /// Server certificate chain.
+    pub cert: Vec<u8>,
+    /// Server private key.
+    pub key: Vec<u8>,
+    /// CA that client certificates must chain to (mutual TLS); without it
+    /// any client may connect.
+    pub client_ca: Option<Vec<u8>>,
+}
+
+impl TlsSettings {
+    /// Reads the PEM files named in the configuration.
+    pub fn read(
+        cert: &std::path::Path,
+        key: &std::path::Path,
+        client_ca: Option<&std::path::Path>,
+    ) -> anyhow::Result<Self> {
+        let read = |path: &std::path::Path| std::fs::read(path).with_context(|| format!("reading {}", path.display()));
+        Ok(TlsSettings {
+            cert: read(cert)?,
+            key: read(key)?,
+            client_ca: client_ca.map(read).transpose()?,
+        })
+    }
+
+    fn server_config(&self) -> ServerTlsConfig {
+        let config = ServerTlsConfig::new().identity(Identity::from_pem(&self.cert, &self.key));
+        match &self.client_ca {
+            Some(ca) => config.client_ca_root(Certificate::from_pem(ca)),
+            None => config,
+        }
+    }
 }
 
 impl Default for ServerSettings {
@@ -49,6 +102,12 @@ impl Default for ServerSettings {
             dictionary_poll: Duration::from_secs(ServeConfig::DEFAULT_DICT_POLL_SECS),
             metrics_listener: None,
             reload_stats: Arc::default(),
+            max_concurrency: ServeConfig::default_max_concurrency(),
+            workers: ServeConfig::default_workers(),
+            load_stats: Arc::default(),
+            shutdown_grace: Duration::from_secs(ServeConfig::DEFAULT_SHUTDOWN_GRACE_SECS),
+            max_connection_age: None,
+            tls: None,
         }
     }
 }
@@ -88,9 +147,10 @@ async fn set_health(reporter: &HealthReporter, status: ServingStatus) {
 ///
 /// Health reports NOT_SERVING until `pipeline` resolves (loading the
 /// dictionaries takes a moment, and the listener should already answer
-/// probes), then SERVING; when `shutdown` fires it flips back to NOT_SERVING
-/// before the server drains. A pipeline that fails to load stops the server
-/// with that error.
+/// probes), then SERVING. When `shutdown` fires, health flips back to
+/// NOT_SERVING, the listener closes, and requests in flight get up to
+/// `settings.shutdown_grace` to finish before `run` returns. A pipeline that
+/// fails to load stops the server with that error.
 pub async fn run<P, S>(listener: TcpListener, settings: ServerSettings, pipeline: P, shutdown: S) -> anyhow::Result<()>
 where
     P: Future<Output = anyhow::Result<LoadedPipeline>> + Send + 'static,
@@ -150,23 +210,46 @@ where
         .build_v1alpha()
         .context("building reflection v1alpha")?;
 
-    let text_service = TextServiceServer::new(TextApi::new(slot, settings.max_text_bytes))
+    let work = WorkPool::new(settings.workers, settings.load_stats.clone());
+    let text_service = TextServiceServer::new(TextApi::new(slot, settings.max_text_bytes, work))
         .max_decoding_message_size(settings.max_text_bytes.saturating_add(FRAME_OVERHEAD_BYTES))
         .max_encoding_message_size(usize::MAX)
         .accept_compressed(CompressionEncoding::Gzip)
         .send_compressed(CompressionEncoding::Gzip);
+    let text_service = Admission::new(text_service, settings.max_concurrency, settings.load_stats.clone());
 
-    tracing::info!(%local_addr, max_text_bytes = settings.max_text_bytes, "listening");
+    tracing::info!(
+        %local_addr,
+        max_text_bytes = settings.max_text_bytes,
+        max_concurrency = settings.max_concurrency,
+        workers = settings.workers,
+        tls = settings.tls.is_some(),
+        mutual_tls = settings.tls.as_ref().is_some_and(|t| t.client_ca.is_some()),
+        "listening"
+    );
+
+    let mut builder = Server::builder();
+    if let Some(tls) = &settings.tls {
+        builder = builder.tls_config(tls.server_config()).context("configuring TLS")?;
+    }
+    if let Some(age) = settings.max_connection_age {
+        builder = builder
+            .max_connection_age(age)
+            .max_connection_age_grace(settings.shutdown_grace);
+    }
 
     let mut load_error = None;
+    let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let stop = async {
         tokio::select! {
-            () = shutdown => tracing::info!("shutdown requested"),
+            () = shutdown => tracing::info!(grace_secs = settings.shutdown_grace.as_secs_f64(), "shutdown requested; draining"),
             Ok(error) = failed_rx => load_error = Some(error),
         }
         set_health(&reporter, ServingStatus::NotServing).await;
+        let _ = draining_tx.send(());
     };
-    let served = Server::builder()
+    let serve = builder
+        .layer(ObserveLayer)
         .layer(tower::util::MapResponseLayer::new(frame_limit_is_resource_exhausted))
         .add_service(health_service)
         .add_service(reflection_v1)
@@ -175,10 +258,29 @@ where
         .serve_with_incoming_shutdown(
             // Without TCP_NODELAY small responses wait for the peer's delayed
             // ACK (Nagle), adding milliseconds to every unary call.
-            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            tokio_stream::StreamExt::map(TcpIncoming::from(listener).with_nodelay(Some(true)), |accepted| {
+                accepted.map(LingeringStream::new)
+            }),
             stop,
-        )
-        .await;
+        );
+    let grace = settings.shutdown_grace;
+    let served = tokio::select! {
+        biased;
+        served = serve => served,
+        () = async {
+            if draining_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            tracing::warn!(
+                in_flight = settings.load_stats.in_flight(),
+                "requests still in flight after the shutdown grace period; stopping anyway"
+            );
+            Ok(())
+        }
+    };
     loader.abort();
     if let Some((stop, task)) = metrics {
         let _ = stop.send(());

@@ -12,8 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{PIPELINE, TestServer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use common::{PIPELINE, TestServer, scrape};
 use tonic::Code;
 use zhtext::{
     api::proto::{ExtractKeywordsRequest, KeywordMethod, NormalizeOptions, SegmentRequest},
@@ -177,17 +176,6 @@ async fn profiles_select_a_dictionary_and_unknown_ones_are_refused() {
         "{}",
         status.message()
     );
-}
-
-async fn scrape(addr: std::net::SocketAddr) -> String {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut body = String::new();
-    stream.read_to_string(&mut body).await.unwrap();
-    body
 }
 
 #[tokio::test]

@@ -3,9 +3,12 @@
 
 pub mod codec;
 mod convert;
+pub mod limits;
+pub mod observe;
 mod service;
 mod status;
 
+pub use limits::{Admission, LoadStats, WorkPool};
 pub use service::{PipelineSlot, TextApi};
 
 /// Code generated from `proto/zhtext/v1` by build.rs.

@@ -8,10 +8,11 @@ use tonic::{Request, Response, Status};
 
 use super::{
     convert,
+    limits::WorkPool,
     proto::{self, text_service_server::TextService},
     status,
 };
-use crate::text::{offsets::OffsetConverter, pipeline::Pipeline};
+use crate::text::{cancel::Cancelled, offsets::OffsetConverter, pipeline::Pipeline};
 
 /// Where handlers find the pipeline. Empty while it loads; swapped
 /// atomically when dictionaries are reloaded, so requests in flight finish
@@ -37,23 +38,29 @@ pub struct TextApi {
     pipeline: PipelineSlot,
     /// Largest `text` accepted, in UTF-8 bytes.
     max_text_bytes: usize,
+    /// Where the text processing runs.
+    work: WorkPool,
 }
+
+/// Method names, the `method` label of the work metrics.
+const NORMALIZE: &str = "/zhtext.v1.TextService/Normalize";
+const SEGMENT: &str = "/zhtext.v1.TextService/Segment";
+const TAG_ENTITIES: &str = "/zhtext.v1.TextService/TagEntities";
+const EXTRACT_KEYWORDS: &str = "/zhtext.v1.TextService/ExtractKeywords";
 
 /// Keywords returned when the request leaves `top_k` at 0.
 const DEFAULT_TOP_K: usize = 20;
 /// More keywords than this is a word list, not keywords.
 const MAX_TOP_K: usize = 1000;
 
-/// Texts up to this size are processed on the async worker; larger ones go
-/// to the blocking pool so they cannot stall other requests.
-const INLINE_WORK_BYTES: usize = 16 * 1024;
-
 impl TextApi {
-    /// A service reading its pipeline from `pipeline`.
-    pub fn new(pipeline: PipelineSlot, max_text_bytes: usize) -> Self {
+    /// A service reading its pipeline from `pipeline` and processing texts
+    /// on `work`.
+    pub fn new(pipeline: PipelineSlot, max_text_bytes: usize, work: WorkPool) -> Self {
         TextApi {
             pipeline,
             max_text_bytes,
+            work,
         }
     }
 
@@ -66,16 +73,6 @@ impl TextApi {
             return Err(status::text_too_large("text", text.len(), self.max_text_bytes));
         }
         Ok(())
-    }
-
-    /// Runs CPU-bound work for a text of `len` bytes.
-    async fn run<T: Send + 'static>(len: usize, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Status> {
-        if len <= INLINE_WORK_BYTES {
-            return Ok(work());
-        }
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| status::internal("processing the text"))
     }
 }
 
@@ -90,34 +87,37 @@ impl TextService for TextApi {
         let options = convert::normalize_options(request.options, "options")?;
         let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
         let pipeline = self.pipeline()?;
-        let response = Self::run(request.text.len(), move || {
-            let text = request.text.as_str();
-            let (script, script_confidence) = convert::script(&pipeline.detect_script(text));
-            if !request.include_alignment {
-                let normalized = pipeline.normalize_text(text, &options).into_owned();
-                return proto::NormalizeResponse {
-                    text: normalized,
-                    alignment: Vec::new(),
+        let response = self
+            .work
+            .run(NORMALIZE, request.text.len(), move |cancel| {
+                let text = request.text.as_str();
+                let (script, script_confidence) = convert::script(&pipeline.detect_script(text));
+                if !request.include_alignment {
+                    let normalized = pipeline.normalize_text(text, &options).into_owned();
+                    return Ok(proto::NormalizeResponse {
+                        text: normalized,
+                        alignment: Vec::new(),
+                        detected_script: script as i32,
+                        script_confidence,
+                    });
+                }
+                let normalized = pipeline.normalize(text, &options);
+                cancel.check()?;
+                let original_units = OffsetConverter::new(text, unit);
+                let normalized_units = OffsetConverter::new(&normalized.text, unit);
+                let alignment = normalized
+                    .map
+                    .fine_spans(text, &normalized.text)
+                    .map(|span| convert::alignment_span(&span, &original_units, &normalized_units))
+                    .collect();
+                Ok(proto::NormalizeResponse {
+                    text: normalized.text.into_owned(),
+                    alignment,
                     detected_script: script as i32,
                     script_confidence,
-                };
-            }
-            let normalized = pipeline.normalize(text, &options);
-            let original_units = OffsetConverter::new(text, unit);
-            let normalized_units = OffsetConverter::new(&normalized.text, unit);
-            let alignment = normalized
-                .map
-                .fine_spans(text, &normalized.text)
-                .map(|span| convert::alignment_span(&span, &original_units, &normalized_units))
-                .collect();
-            proto::NormalizeResponse {
-                text: normalized.text.into_owned(),
-                alignment,
-                detected_script: script as i32,
-                script_confidence,
-            }
-        })
-        .await?;
+                })
+            })
+            .await?;
         Ok(Response::new(response))
     }
 
@@ -137,25 +137,27 @@ impl TextService for TextApi {
             .get(Some(&request.dictionary))
             .map_err(|e| status::invalid_argument("dictionary", e.to_string()))?
             .clone();
-        let response = Self::run(request.text.len(), move || {
-            let text = request.text.as_str();
-            let units = OffsetConverter::new(text, unit);
-            let tokens = pipeline
-                .segment_with(segmenter.as_ref(), text, &options, mode, !request.disable_hmm)
-                .into_iter()
-                .map(|t| {
-                    let offsets = units.convert_range(&t.original);
-                    proto::Token {
-                        text: t.text,
-                        begin_offset: offsets.start,
-                        end_offset: offsets.end,
-                        pos: t.pos,
-                    }
-                })
-                .collect();
-            proto::SegmentResponse { tokens }
-        })
-        .await?;
+        let response = self
+            .work
+            .run(SEGMENT, request.text.len(), move |cancel| {
+                let text = request.text.as_str();
+                let units = OffsetConverter::new(text, unit);
+                let tokens = pipeline
+                    .segment_cancellable(segmenter.as_ref(), text, &options, mode, !request.disable_hmm, cancel)?
+                    .into_iter()
+                    .map(|t| {
+                        let offsets = units.convert_range(&t.original);
+                        proto::Token {
+                            text: t.text,
+                            begin_offset: offsets.start,
+                            end_offset: offsets.end,
+                            pos: t.pos,
+                        }
+                    })
+                    .collect();
+                Ok(proto::SegmentResponse { tokens })
+            })
+            .await?;
         Ok(Response::new(response))
     }
 
@@ -169,27 +171,29 @@ impl TextService for TextApi {
         let unit = convert::offset_unit(request.encoding_type, "encoding_type")?;
         let kinds = convert::entity_kinds(&request.types, "types")?;
         let pipeline = self.pipeline()?;
-        let response = Self::run(request.text.len(), move || {
-            let text = request.text.as_str();
-            let units = OffsetConverter::new(text, unit);
-            let entities = pipeline
-                .tag(text, &options, &kinds)
-                .into_iter()
-                .map(|e| {
-                    let offsets = units.convert_range(&e.original);
-                    proto::Entity {
-                        text: e.text,
-                        r#type: convert::entity_type(e.kind) as i32,
-                        begin_offset: offsets.start,
-                        end_offset: offsets.end,
-                        confidence: e.confidence,
-                        normalized_value: e.normalized.unwrap_or_default(),
-                    }
-                })
-                .collect();
-            proto::TagEntitiesResponse { entities }
-        })
-        .await?;
+        let response = self
+            .work
+            .run(TAG_ENTITIES, request.text.len(), move |cancel| {
+                let text = request.text.as_str();
+                let units = OffsetConverter::new(text, unit);
+                let entities = pipeline
+                    .tag_cancellable(text, &options, &kinds, cancel)?
+                    .into_iter()
+                    .map(|e| {
+                        let offsets = units.convert_range(&e.original);
+                        proto::Entity {
+                            text: e.text,
+                            r#type: convert::entity_type(e.kind) as i32,
+                            begin_offset: offsets.start,
+                            end_offset: offsets.end,
+                            confidence: e.confidence,
+                            normalized_value: e.normalized.unwrap_or_default(),
+                        }
+                    })
+                    .collect();
+                Ok(proto::TagEntitiesResponse { entities })
+            })
+            .await?;
         Ok(Response::new(response))
     }
 
@@ -212,18 +216,20 @@ impl TextService for TextApi {
             k => k as usize,
         };
         let pipeline = self.pipeline()?;
-        let response = Self::run(request.text.len(), move || {
-            let keywords = pipeline
-                .keywords(&request.text, &options, top_k, method, &request.allowed_pos)
-                .into_iter()
-                .map(|k| proto::Keyword {
-                    text: k.text,
-                    weight: k.weight,
-                })
-                .collect();
-            proto::ExtractKeywordsResponse { keywords }
-        })
-        .await?;
+        let response = self
+            .work
+            .run(EXTRACT_KEYWORDS, request.text.len(), move |_| {
+                let keywords = pipeline
+                    .keywords(&request.text, &options, top_k, method, &request.allowed_pos)
+                    .into_iter()
+                    .map(|k| proto::Keyword {
+                        text: k.text,
+                        weight: k.weight,
+                    })
+                    .collect();
+                Ok::<_, Cancelled>(proto::ExtractKeywordsResponse { keywords })
+            })
+            .await?;
         Ok(Response::new(response))
     }
 }

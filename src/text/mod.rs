@@ -1,6 +1,7 @@
 //! Text processing, independent of gRPC: the pipeline and its stages.
 
 pub mod align;
+pub mod cancel;
 pub mod dictionary;
 pub mod keywords;
 pub mod normalize;

@@ -5,6 +5,7 @@
 use std::{borrow::Cow, ops::Range, sync::Arc, time::Instant};
 
 use crate::text::{
+    cancel::{Cancel, Cancelled},
     keywords::{KeywordExtractor, KeywordMethod, ScoredKeyword},
     normalize::{NormalizeOptions, Normalized, Normalizer, NormalizerSet},
     offsets::OffsetMap,
@@ -158,9 +159,36 @@ impl Pipeline {
         mode: SegmentMode,
         hmm: bool,
     ) -> Vec<TokenSpan> {
+        match self.segment_cancellable(segmenter, text, options, mode, hmm, &Cancel::never()) {
+            Ok(tokens) => tokens,
+            Err(Cancelled) => unreachable!("Cancel::never() is never raised"),
+        }
+    }
+
+    /// [`Self::segment_with`], giving up between chunks once `cancel` is
+    /// raised.
+    pub fn segment_cancellable(
+        &self,
+        segmenter: &dyn Segmenter,
+        text: &str,
+        options: &NormalizeOptions,
+        mode: SegmentMode,
+        hmm: bool,
+        cancel: &Cancel,
+    ) -> Result<Vec<TokenSpan>, Cancelled> {
         let normalized = self.normalize(text, options);
+        cancel.check()?;
         let view = self.analysis_view(&normalized);
-        let words = segmenter.segment(&view.text, mode, hmm);
+        let mut words = Vec::new();
+        for chunk in chunks(&view.text) {
+            cancel.check()?;
+            words.extend(
+                segmenter
+                    .segment(&view.text[chunk.clone()], mode, hmm)
+                    .into_iter()
+                    .map(|w| w.shifted(chunk.start)),
+            );
+        }
         let mut tokens: Vec<TokenSpan> = Vec::with_capacity(words.len());
         for Word { range, pos } in words {
             let range = view.to_normalized(range, &normalized.text);
@@ -189,20 +217,42 @@ impl Pipeline {
         for t in &mut tokens {
             t.text = normalized.text[t.normalized.clone()].to_owned();
         }
-        tokens
+        Ok(tokens)
     }
 
     /// Tags entities in `text` after normalizing it; offsets point into
     /// `text`. An empty `kinds` keeps every kind.
     pub fn tag(&self, text: &str, options: &NormalizeOptions, kinds: &[EntityKind]) -> Vec<EntitySpan> {
+        match self.tag_cancellable(text, options, kinds, &Cancel::never()) {
+            Ok(entities) => entities,
+            Err(Cancelled) => unreachable!("Cancel::never() is never raised"),
+        }
+    }
+
+    /// [`Self::tag`], giving up between chunks once `cancel` is raised.
+    pub fn tag_cancellable(
+        &self,
+        text: &str,
+        options: &NormalizeOptions,
+        kinds: &[EntityKind],
+        cancel: &Cancel,
+    ) -> Result<Vec<EntitySpan>, Cancelled> {
         let normalized = self.normalize(text, options);
+        cancel.check()?;
         let view = self.analysis_view(&normalized);
-        let words = self
-            .segmenters
-            .default_segmenter()
-            .segment(&view.text, SegmentMode::Precise, true);
+        let segmenter = self.segmenters.default_segmenter();
+        let mut mentions = Vec::new();
+        for chunk in chunks(&view.text) {
+            cancel.check()?;
+            let piece = &view.text[chunk.clone()];
+            let words = segmenter.segment(piece, SegmentMode::Precise, true);
+            mentions.extend(self.tagger.tag(piece, &words).into_iter().map(|mut m| {
+                m.range = m.range.start + chunk.start..m.range.end + chunk.start;
+                m
+            }));
+        }
         let mut entities: Vec<EntitySpan> = Vec::new();
-        for m in self.tagger.tag(&view.text, &words) {
+        for m in mentions {
             if !kinds.is_empty() && !kinds.contains(&m.kind) {
                 continue;
             }
@@ -222,8 +272,42 @@ impl Pipeline {
                 normalized: m.normalized,
             });
         }
-        entities
+        Ok(entities)
     }
+}
+
+/// Segmenting and tagging go piece by piece so that a cancelled request is
+/// noticed within milliseconds; pieces are at least this long.
+const CHUNK_BYTES: usize = 32 * 1024;
+
+/// Byte ranges tiling `text`, each at least [`CHUNK_BYTES`] long (but the
+/// last) and ending just after a line break or a sentence-final mark.
+/// jieba never joins a word across those characters (they are outside its
+/// word-character class and come out as single tokens), so segmenting piece
+/// by piece gives the same words as segmenting the whole; a text without
+/// such a character is one piece.
+fn chunks(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let from = start + CHUNK_BYTES;
+        let end = if from >= text.len() {
+            text.len()
+        } else {
+            let from = (from..text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(text.len());
+            text[from..]
+                .char_indices()
+                .find(|&(_, c)| matches!(c, '\n' | '。' | '！' | '？'))
+                .map_or(text.len(), |(i, c)| from + i + c.len_utf8())
+        };
+        let range = start..end;
+        start = end;
+        Some(range)
+    })
 }
 
 impl Pipeline {
@@ -267,5 +351,62 @@ impl AnalysisView<'_> {
             Some(map) => map.to_original(range, normalized, &self.text),
             None => range,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_tile_the_text_and_end_at_sentence_ends() {
+        let sentence = "新华社北京电，国务院常务会议今日召开。\n";
+        let text = sentence.repeat(5000);
+        let pieces: Vec<_> = chunks(&text).collect();
+        assert!(pieces.len() > 1);
+        assert_eq!(pieces.first().unwrap().start, 0);
+        assert_eq!(pieces.last().unwrap().end, text.len());
+        for pair in pieces.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+            assert!(pair[0].len() >= CHUNK_BYTES);
+            assert!(text[pair[0].clone()].ends_with(['\n', '。']));
+        }
+        // No sentence end: one piece, whatever the length.
+        let long = "字".repeat(50_000);
+        assert_eq!(chunks(&long).collect::<Vec<_>>(), vec![0..long.len()]);
+        assert_eq!(chunks("").count(), 0);
+    }
+
+    #[test]
+    fn chunked_segmentation_matches_whole_text_segmentation() {
+        let pipeline = Pipeline::load();
+        let text = "新华社北京12月3日电（记者王伟）国家统计局今天发布数据。\r\n\
+                    一季度国内生产总值同比增长5.3%！ABC公司在上海成立？"
+            .repeat(1500);
+        assert!(text.len() > 3 * CHUNK_BYTES);
+        let segmenter = pipeline.segmenters().default_segmenter();
+        let whole: Vec<Word> = segmenter.segment(&text, SegmentMode::Precise, true);
+        let tokens = pipeline.segment(&text, &NormalizeOptions::default(), SegmentMode::Precise, true);
+        assert_eq!(tokens.len(), whole.len());
+        assert!(
+            tokens
+                .iter()
+                .zip(&whole)
+                .all(|(t, w)| t.original == w.range && t.pos == w.pos)
+        );
+    }
+
+    #[test]
+    fn raised_cancel_stops_the_work() {
+        let pipeline = Pipeline::load();
+        let (cancel, guard) = Cancel::on_drop();
+        drop(guard);
+        let text = "国务院常务会议今日召开。";
+        let segmenter = pipeline.segmenters().default_segmenter().clone();
+        let options = NormalizeOptions::default();
+        let segmented =
+            pipeline.segment_cancellable(segmenter.as_ref(), text, &options, SegmentMode::Precise, true, &cancel);
+        assert_eq!(segmented, Err(Cancelled));
+        assert_eq!(pipeline.tag_cancellable(text, &options, &[], &cancel), Err(Cancelled));
     }
 }

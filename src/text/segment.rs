@@ -32,6 +32,16 @@ pub struct Word {
     pub pos: String,
 }
 
+impl Word {
+    /// The same word in a text that starts `offset` bytes earlier.
+    pub fn shifted(self, offset: usize) -> Word {
+        Word {
+            range: self.range.start + offset..self.range.end + offset,
+            pos: self.pos,
+        }
+    }
+}
+
 /// Splits text into tagged words.
 pub trait Segmenter: Send + Sync {
     /// Segments `text`. Precise mode must return words that tile the text.
