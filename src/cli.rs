@@ -53,6 +53,9 @@ pub enum Command {
     Eval(EvalCommand),
     /// Train the NER model (deterministic; see src/text/tag/ner/model/README.md).
     TrainNer(TrainNerArgs),
+    /// Load generator and in-process baseline (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(crate::loadgen::BenchCommand),
     /// Rebuild (or, with --check, verify) the repair character model from
     /// jieba's dict.txt and OpenCC's TSCharacters.txt.
     BuildCharModel(BuildCharModelArgs),
@@ -226,6 +229,10 @@ pub fn run_local(command: Command) -> anyhow::Result<()> {
     if let Command::TrainNer(args) = &command {
         return train_ner(args);
     }
+    let command = match command {
+        Command::Bench(bench) => return crate::loadgen::run(bench),
+        other => other,
+    };
     let pipeline = Pipeline::load();
     match command {
         Command::Serve(_) => anyhow::bail!("serve runs the server; it is not a local command"),
@@ -235,6 +242,7 @@ pub fn run_local(command: Command) -> anyhow::Result<()> {
         }
         Command::BuildCharModel(args) => build_char_model(&args),
         Command::TrainNer(args) => train_ner(&args),
+        Command::Bench(bench) => crate::loadgen::run(bench),
         Command::Normalize(args) => {
             let options = args.options();
             for_each_line(|line, out| writeln!(out, "{}", pipeline.normalize_text(line, &options)))

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod linger;
+pub mod loadgen;
 pub mod metrics;
 pub mod reload;
 pub mod server;

@@ -196,6 +196,7 @@ impl WorkPool {
         let (cancel, guard) = Cancel::on_drop();
         let stats = self.stats.clone();
         let result = tokio::task::spawn_blocking(move || {
+            lower_thread_priority();
             let _permit = permit;
             let result = work(&cancel);
             if result.is_err() {
@@ -214,3 +215,30 @@ impl WorkPool {
         }
     }
 }
+
+/// Worker threads run at a lower CPU priority than the async reactor, so a
+/// health check or a small request is scheduled ahead of a large text even
+/// when every core is busy with large texts. Set once per blocking thread.
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::cell::Cell;
+        thread_local!(static LOWERED: Cell<bool> = const { Cell::new(false) });
+        if LOWERED.get() {
+            return;
+        }
+        LOWERED.set(true);
+        // On Linux the nice value is per thread: PRIO_PROCESS with a
+        // thread id changes only that thread. Failure (a sandbox that
+        // forbids it) leaves the priority as it was, which is harmless.
+        // SAFETY: plain system calls without pointers.
+        unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, WORKER_NICE);
+        }
+    }
+}
+
+/// Nice value of worker threads (0 is normal, 19 lowest).
+#[cfg(target_os = "linux")]
+const WORKER_NICE: libc::c_int = 10;

@@ -5,6 +5,7 @@
 use std::{borrow::Cow, ops::Range, sync::Arc, time::Instant};
 
 use crate::text::{
+    align::{AlignedSpan, Rewrite},
     cancel::{Cancel, Cancelled},
     keywords::{KeywordExtractor, KeywordMethod, ScoredKeyword},
     normalize::{NormalizeOptions, Normalized, Normalizer, NormalizerSet},
@@ -135,7 +136,8 @@ impl Pipeline {
                 map: None,
             };
         }
-        let rewrite = self.normalizers.converter(Profile::T2s).rewrite(text);
+        let mut rewrite = self.normalizers.converter(Profile::T2s).rewrite(text);
+        split_into_characters(text, &mut rewrite);
         let map = OffsetMap::from_rewrite(text, &rewrite);
         AnalysisView {
             text: Cow::Owned(rewrite.text),
@@ -276,6 +278,34 @@ impl Pipeline {
     }
 }
 
+/// Splits each replaced phrase whose two sides have as many characters into
+/// one span per character. t2s phrases keep their length (藉口 → 借口,
+/// 瞭解 → 了解), so characters correspond one to one; without the split a
+/// word boundary inside the phrase (找|借口) would widen to the whole phrase
+/// and merge the words around it in the caller's text.
+fn split_into_characters(original: &str, rewrite: &mut Rewrite) {
+    let mut spans = Vec::with_capacity(rewrite.spans.len());
+    for span in rewrite.spans.drain(..) {
+        let from = &original[span.original.clone()];
+        let to = &rewrite.text[span.normalized.clone()];
+        if from == to || from.chars().count() != to.chars().count() || from.chars().nth(1).is_none() {
+            spans.push(span);
+            continue;
+        }
+        let mut o = span.original.start;
+        let mut n = span.normalized.start;
+        for (a, b) in from.chars().zip(to.chars()) {
+            spans.push(AlignedSpan {
+                original: o..o + a.len_utf8(),
+                normalized: n..n + b.len_utf8(),
+            });
+            o += a.len_utf8();
+            n += b.len_utf8();
+        }
+    }
+    rewrite.spans = spans;
+}
+
 /// Segmenting and tagging go piece by piece so that a cancelled request is
 /// noticed within milliseconds; pieces are at least this long.
 const CHUNK_BYTES: usize = 32 * 1024;
@@ -394,6 +424,18 @@ mod tests {
                 .zip(&whole)
                 .all(|(t, w)| t.original == w.range && t.pos == w.pos)
         );
+    }
+
+    #[test]
+    fn words_inside_a_converted_phrase_keep_their_own_boundaries() {
+        let pipeline = Pipeline::load();
+        // t2s turns 藉口 into 借口 as one phrase; jieba reads 找|借口.
+        let text = "他總是找藉口，我們瞭解到了。";
+        let tokens = pipeline.segment(text, &NormalizeOptions::default(), SegmentMode::Precise, true);
+        let words: Vec<&str> = tokens.iter().map(|t| &text[t.original.clone()]).collect();
+        assert!(words.contains(&"藉口"), "{words:?}");
+        assert!(words.contains(&"瞭解"), "{words:?}");
+        assert_eq!(words.concat(), text);
     }
 
     #[test]
