@@ -21,7 +21,8 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin zhte
 COPY --from=build /usr/local/bin/zhtext /usr/local/bin/zhtext
 USER 10001:10001
 ENV ZHTEXT_LISTEN=0.0.0.0:50051 \
+    ZHTEXT_METRICS_LISTEN=0.0.0.0:9090 \
     ZHTEXT_LOG_FORMAT=json
-EXPOSE 50051
+EXPOSE 50051 9090
 ENTRYPOINT ["/usr/local/bin/zhtext"]
 CMD ["serve"]
