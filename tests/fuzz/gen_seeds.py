@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the committed seed corpus of the raw fuzz targets (seeds/<target>/)
-and the libFuzzer dictionary (zhtext.dict), from the texts and options below.
+"""Writes the committed seed corpus of the raw fuzz targets (seeds/<target>/),
+the libFuzzer dictionary (zhtext.dict) and the raw reproducers of the
+findings (artifacts-found/*_raw), from the texts and options below.
 
 Requests are protobuf-encoded by hand (field numbers from
 proto/zhtext/v1/text_service.proto), so no build is needed:
@@ -137,7 +138,20 @@ def escape(data):
     return "".join(chr(b) if 0x20 <= b < 0x7F and b not in (0x22, 0x5C) else "\\x%02x" % b for b in data)
 
 
+# Raw reproducers of the findings (artifacts-found/, see its README.md).
+FINDINGS = {
+    # Full mode, > 32 KiB: a line break inside an ASCII run past the 32 KiB
+    # chunk boundary ("2024\nGDP" is one cut_all word of the whole text).
+    "full-mode-newline-chunk.segment_raw": segment_request("江阴市经济发展，" * 1366 + "2024\nGDP增长5%", mode=2),
+    # 225 repetitions of one Han character: one PERSON mention, confidence 0.
+    "ner-zero-confidence.tag_entities_raw": tag_request("延" * 225),
+}
+
+
 def main():
+    for name, data in FINDINGS.items():
+        with open(os.path.join(HERE, "artifacts-found", name), "wb") as f:
+            f.write(data)
     for target, seeds in SEEDS.items():
         d = os.path.join(HERE, "seeds", target)
         os.makedirs(d, exist_ok=True)

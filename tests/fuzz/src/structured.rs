@@ -269,7 +269,9 @@ impl FuzzText {
                         .chars()
                         .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap()),
                 ),
-                Piece::CnNumeral(v) => s.extend(v.iter().take(12).map(|&b| CN_NUMERALS[b as usize % CN_NUMERALS.len()])),
+                Piece::CnNumeral(v) => {
+                    s.extend(v.iter().take(12).map(|&b| CN_NUMERALS[b as usize % CN_NUMERALS.len()]))
+                }
                 Piece::Char(c) => s.push(*c),
                 Piece::Str(t) => s.push_str(t),
             }
@@ -367,7 +369,11 @@ impl FuzzSegment {
             mode: self.mode.value(4),
             disable_hmm: self.disable_hmm,
             encoding_type: self.encoding_type.value(4),
-            dictionary: if self.dictionary == 255 { "finance".into() } else { String::new() },
+            dictionary: if self.dictionary == 255 {
+                "finance".into()
+            } else {
+                String::new()
+            },
         }
         .encode_to_vec()
     }
@@ -393,7 +399,9 @@ impl FuzzTagEntities {
     }
 }
 
-const POS_TAGS: &[&str] = &["n", "ns", "nr", "nt", "nz", "v", "vn", "a", "m", "x", "eng", "", "zz", "N"];
+const POS_TAGS: &[&str] = &[
+    "n", "ns", "nr", "nt", "nz", "v", "vn", "a", "m", "x", "eng", "", "zz", "N",
+];
 
 #[derive(Arbitrary, Debug)]
 pub struct FuzzExtractKeywords {
