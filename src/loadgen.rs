@@ -17,7 +17,7 @@ use std::{
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use tonic::{Code, transport::Channel};
-use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 
 use crate::{
     api::proto::{SegmentRequest, TagEntitiesRequest, text_service_client::TextServiceClient},
@@ -104,6 +104,43 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// Records one call: its latency and text bytes when it succeeded, its
+    /// status code when it failed.
+    fn record(&mut self, outcome: Result<(), Code>, latency: Duration, text_bytes: usize) {
+        match outcome {
+            Ok(()) => {
+                self.ok += 1;
+                self.latencies.push(latency);
+                self.text_bytes += text_bytes;
+            }
+            Err(code) => self.add_errors(code, 1),
+        }
+    }
+
+    fn add_errors(&mut self, code: Code, n: usize) {
+        match self.errors.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, count)) => *count += n,
+            None => self.errors.push((code, n)),
+        }
+    }
+
+    /// The report of a scenario that started at `started`, from the
+    /// reports of its clients.
+    fn combine(parts: impl IntoIterator<Item = LoadReport>, started: Instant) -> LoadReport {
+        let mut total = LoadReport::default();
+        for part in parts {
+            total.ok += part.ok;
+            total.text_bytes += part.text_bytes;
+            total.latencies.extend(part.latencies);
+            for (code, n) in part.errors {
+                total.add_errors(code, n);
+            }
+        }
+        total.elapsed = started.elapsed();
+        total.latencies.sort_unstable();
+        total
+    }
+
     /// Successful requests per second.
     pub fn rps(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
@@ -163,16 +200,16 @@ impl Payloads {
             .collect();
         anyhow::ensure!(joined.len() > 1000, "{} holds too little text", corpus.display());
         let chars = chars.max(1);
-        let mut texts = Vec::new();
-        let mut at = 0;
-        while texts.len() < limit {
-            let text: String = joined.iter().cycle().skip(at).take(chars).collect();
-            texts.push(Arc::from(text));
-            at = (at + chars) % joined.len();
-            if chars >= joined.len() || (at < chars && texts.len() > 1) {
-                break;
-            }
-        }
+        // Consecutive pieces of the corpus, the last one wrapping around to
+        // its start, so that every piece is `chars` long.
+        let count = limit.min(joined.len().div_ceil(chars));
+        let texts = (0..count)
+            .map(|i| {
+                let start = i * chars;
+                let text: String = (start..start + chars).map(|k| joined[k % joined.len()]).collect();
+                Arc::from(text)
+            })
+            .collect();
         Ok(Payloads { texts })
     }
 
@@ -246,48 +283,21 @@ pub async fn drive(
                     let text = payloads.get(i);
                     i += concurrency;
                     let sent = Instant::now();
-                    match call(channel.clone(), rpc, &text).await {
-                        Ok(()) => {
-                            report.ok += 1;
-                            report.latencies.push(sent.elapsed());
-                            if rpc != Rpc::Health {
-                                report.text_bytes += text.len();
-                            }
-                        }
-                        Err(status) => add_error(&mut report.errors, status.code()),
-                    }
+                    let outcome = call(channel.clone(), rpc, &text).await.map_err(|s| s.code());
+                    let text_bytes = if rpc == Rpc::Health { 0 } else { text.len() };
+                    report.record(outcome, sent.elapsed(), text_bytes);
                 }
                 report
             })
         })
         .collect();
-    let mut total = LoadReport::default();
+    let mut parts = Vec::with_capacity(tasks.len());
     for task in tasks {
         if let Ok(report) = task.await {
-            merge(&mut total, report);
+            parts.push(report);
         }
     }
-    total.elapsed = started.elapsed();
-    total.latencies.sort_unstable();
-    total
-}
-
-fn add_error(errors: &mut Vec<(Code, usize)>, code: Code) {
-    match errors.iter_mut().find(|(c, _)| *c == code) {
-        Some((_, n)) => *n += 1,
-        None => errors.push((code, 1)),
-    }
-}
-
-fn merge(total: &mut LoadReport, part: LoadReport) {
-    total.ok += part.ok;
-    total.text_bytes += part.text_bytes;
-    total.latencies.extend(part.latencies);
-    for (code, n) in part.errors {
-        for _ in 0..n {
-            add_error(&mut total.errors, code);
-        }
-    }
+    LoadReport::combine(parts, started)
 }
 
 /// The same Segment work without gRPC: `threads` threads run the pipeline
@@ -315,9 +325,7 @@ pub fn in_process(
                         let sent = Instant::now();
                         let tokens = pipeline.segment(&text, &options, SegmentMode::Precise, true);
                         std::hint::black_box(tokens);
-                        report.latencies.push(sent.elapsed());
-                        report.ok += 1;
-                        report.text_bytes += text.len();
+                        report.record(Ok(()), sent.elapsed(), text.len());
                     }
                     report
                 })
@@ -328,13 +336,7 @@ pub fn in_process(
             .map(|h| h.join().expect("bench thread panicked"))
             .collect()
     });
-    let mut total = LoadReport::default();
-    for part in parts {
-        merge(&mut total, part);
-    }
-    total.elapsed = started.elapsed();
-    total.latencies.sort_unstable();
-    total
+    LoadReport::combine(parts, started)
 }
 
 /// Resident memory of a process, now and at its peak, in MiB.
@@ -388,7 +390,7 @@ impl SpawnedServer {
                 let status = HealthClient::new(channel)
                     .check(HealthCheckRequest { service: String::new() })
                     .await;
-                if status.is_ok_and(|s| s.into_inner().status == 1) {
+                if status.is_ok_and(|s| s.into_inner().status() == ServingStatus::Serving) {
                     break;
                 }
             }
@@ -507,20 +509,12 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
             })
         })
         .collect();
-    let mut overload = LoadReport::default();
+    let mut outcomes = LoadReport::default();
     for task in burst {
         let (result, latency, len) = task.await?;
-        match result {
-            Ok(()) => {
-                overload.ok += 1;
-                overload.latencies.push(latency);
-                overload.text_bytes += len;
-            }
-            Err(status) => add_error(&mut overload.errors, status.code()),
-        }
+        outcomes.record(result.map_err(|s| s.code()), latency, len);
     }
-    overload.elapsed = started.elapsed();
-    overload.latencies.sort_unstable();
+    let overload = LoadReport::combine([outcomes], started);
     row(format!("{} concurrent Segment 1 MB", args.overload_requests), &overload);
     let after_overload = rss_mib(pid);
 

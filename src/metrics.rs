@@ -56,23 +56,34 @@ fn builder() -> PrometheusBuilder {
         .expect("the bucket list is not empty")
 }
 
+/// Full names of the TextService methods, as they appear in request paths
+/// and in the `method` label.
+pub mod method {
+    /// `Normalize`.
+    pub const NORMALIZE: &str = "/zhtext.v1.TextService/Normalize";
+    /// `Segment`.
+    pub const SEGMENT: &str = "/zhtext.v1.TextService/Segment";
+    /// `TagEntities`.
+    pub const TAG_ENTITIES: &str = "/zhtext.v1.TextService/TagEntities";
+    /// `ExtractKeywords`.
+    pub const EXTRACT_KEYWORDS: &str = "/zhtext.v1.TextService/ExtractKeywords";
+}
+
 /// The methods served on the gRPC listener.
-const METHODS: [&str; 7] = [
-    "/zhtext.v1.TextService/Normalize",
-    "/zhtext.v1.TextService/Segment",
-    "/zhtext.v1.TextService/TagEntities",
-    "/zhtext.v1.TextService/ExtractKeywords",
+const METHODS: [&str; 8] = [
+    method::NORMALIZE,
+    method::SEGMENT,
+    method::TAG_ENTITIES,
+    method::EXTRACT_KEYWORDS,
     "/grpc.health.v1.Health/Check",
     "/grpc.health.v1.Health/Watch",
     "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
 ];
 
 /// The `method` label of a request path: the method itself if it is one
 /// this server implements, else `unknown` (a client cannot mint labels).
 pub fn method_label(path: &str) -> &'static str {
-    if path == "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo" {
-        return "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
-    }
     METHODS.into_iter().find(|m| *m == path).unwrap_or("unknown")
 }
 

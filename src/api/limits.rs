@@ -207,11 +207,11 @@ impl WorkPool {
         })
         .await;
         guard.disarm();
+        // A panic, or a cancellation nobody asked for (only the guard raises
+        // the flag, and it was disarmed, not dropped).
         match result {
             Ok(Ok(value)) => Ok(value),
-            // Only the guard raises the flag, and it was not dropped.
-            Ok(Err(Cancelled)) => Err(status::internal("processing the text")),
-            Err(_) => Err(status::internal("processing the text")),
+            Ok(Err(Cancelled)) | Err(_) => Err(status::internal("processing the text")),
         }
     }
 }

@@ -12,7 +12,10 @@ use super::{
     proto::{self, text_service_server::TextService},
     status,
 };
-use crate::text::{cancel::Cancelled, offsets::OffsetConverter, pipeline::Pipeline};
+use crate::{
+    metrics::method::{EXTRACT_KEYWORDS, NORMALIZE, SEGMENT, TAG_ENTITIES},
+    text::{cancel::Cancelled, offsets::OffsetConverter, pipeline::Pipeline},
+};
 
 /// Where handlers find the pipeline. Empty while it loads; swapped
 /// atomically when dictionaries are reloaded, so requests in flight finish
@@ -41,12 +44,6 @@ pub struct TextApi {
     /// Where the text processing runs.
     work: WorkPool,
 }
-
-/// Method names, the `method` label of the work metrics.
-const NORMALIZE: &str = "/zhtext.v1.TextService/Normalize";
-const SEGMENT: &str = "/zhtext.v1.TextService/Segment";
-const TAG_ENTITIES: &str = "/zhtext.v1.TextService/TagEntities";
-const EXTRACT_KEYWORDS: &str = "/zhtext.v1.TextService/ExtractKeywords";
 
 /// Keywords returned when the request leaves `top_k` at 0.
 const DEFAULT_TOP_K: usize = 20;
