@@ -39,7 +39,7 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| {
                 lines
                     .iter()
-                    .map(|l| pipeline.segment(l, &options, SegmentMode::Precise, true).len())
+                    .map(|l| pipeline.segment(l, &options, SegmentMode::Precise, true).tokens.len())
                     .sum::<usize>()
             })
         });

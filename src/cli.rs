@@ -255,15 +255,15 @@ pub fn run_local(command: Command) -> anyhow::Result<()> {
                 ModeArg::Search => SegmentMode::Search,
             };
             for_each_line(|line, out| {
-                let tokens = pipeline.segment(line, &options, mode, !args.no_hmm);
-                let words: Vec<String> = tokens
-                    .iter()
-                    .filter(|t| !t.text.trim().is_empty())
-                    .map(|t| {
+                let segmentation = pipeline.segment(line, &options, mode, !args.no_hmm);
+                let words: Vec<String> = segmentation
+                    .words()
+                    .filter(|(_, word)| !word.trim().is_empty())
+                    .map(|(t, word)| {
                         if args.pos {
-                            format!("{}/{}", t.text, t.pos)
+                            format!("{word}/{}", t.pos)
                         } else {
-                            t.text.clone()
+                            word.to_owned()
                         }
                     })
                     .collect();

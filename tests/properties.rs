@@ -95,7 +95,8 @@ proptest! {
 
     #[test]
     fn precise_tokens_tile_the_input(text in arb_text(), options in arb_options(), hmm in any::<bool>()) {
-        let tokens = PIPELINE.segment(&text, &options, SegmentMode::Precise, hmm);
+        let segmentation = PIPELINE.segment(&text, &options, SegmentMode::Precise, hmm);
+        let tokens = &segmentation.tokens;
         // Tokens are in order and cover the text, except stretches that
         // normalization removed altogether (invisible characters, spaces
         // between CJK characters), judged in context by the alignment.
@@ -108,16 +109,16 @@ proptest! {
                 .all(|s| s.normalized.is_empty())
         };
         let mut end = 0;
-        for t in &tokens {
+        for t in tokens {
             prop_assert!(on_boundaries(&text, &t.original));
             prop_assert!(t.original.start >= end, "{:?}", tokens);
             prop_assert!(removed(end..t.original.start), "uncovered {:?} in {:?}", &text[end..t.original.start], tokens);
-            prop_assert!(!t.text.is_empty());
+            prop_assert!(!segmentation.word(t).is_empty());
             end = t.original.end;
         }
         prop_assert!(removed(end..text.len()), "uncovered tail {:?}", &text[end..]);
         if options.is_noop() {
-            let joined: String = tokens.iter().map(|t| t.text.as_str()).collect();
+            let joined: String = segmentation.words().map(|(_, word)| word).collect();
             prop_assert_eq!(joined, text);
         }
     }
@@ -125,7 +126,7 @@ proptest! {
     #[test]
     fn overlapping_modes_stay_in_bounds(text in arb_text(), options in arb_options(), full in any::<bool>()) {
         let mode = if full { SegmentMode::Full } else { SegmentMode::Search };
-        let tokens = PIPELINE.segment(&text, &options, mode, true);
+        let tokens = PIPELINE.segment(&text, &options, mode, true).tokens;
         let mut last = 0;
         for t in &tokens {
             prop_assert!(on_boundaries(&text, &t.original));
@@ -215,7 +216,7 @@ fn a_space_removed_before_punctuation_belongs_to_no_token() {
         ..Default::default()
     };
     let tokens = PIPELINE.segment("江 阴 。", &options, SegmentMode::Precise, false);
-    let spans: Vec<_> = tokens.iter().map(|t| (t.text.as_str(), t.original.clone())).collect();
+    let spans: Vec<_> = tokens.words().map(|(t, word)| (word, t.original.clone())).collect();
     assert_eq!(spans, [("江阴", 0..7), ("。", 8..11)]);
 }
 
@@ -230,7 +231,7 @@ fn a_one_megabyte_line_without_punctuation_is_handled() {
         repair_mojibake: true,
         ..Default::default()
     };
-    let tokens = PIPELINE.segment(&text, &options, SegmentMode::Precise, true);
+    let tokens = PIPELINE.segment(&text, &options, SegmentMode::Precise, true).tokens;
     assert_eq!(tokens.last().map(|t| t.original.end), Some(text.len()));
     let entities = PIPELINE.tag(&text, &NormalizeOptions::default(), &[]);
     assert!(entities.iter().all(|e| e.original.end <= text.len()));

@@ -139,16 +139,23 @@ impl TextService for TextApi {
             .run(SEGMENT, request.text.len(), move |cancel| {
                 let text = request.text.as_str();
                 let units = OffsetConverter::new(text, unit);
-                let tokens = pipeline
-                    .segment_cancellable(segmenter.as_ref(), text, &options, mode, !request.disable_hmm, cancel)?
-                    .into_iter()
-                    .map(|t| {
+                let segmentation = pipeline.segment_cancellable(
+                    segmenter.as_ref(),
+                    text,
+                    &options,
+                    mode,
+                    !request.disable_hmm,
+                    cancel,
+                )?;
+                let tokens = segmentation
+                    .words()
+                    .map(|(t, word)| {
                         let offsets = units.convert_range(&t.original);
                         proto::Token {
-                            text: t.text,
+                            text: word.to_owned(),
                             begin_offset: offsets.start,
                             end_offset: offsets.end,
-                            pos: t.pos,
+                            pos: t.pos.to_string(),
                         }
                     })
                     .collect();

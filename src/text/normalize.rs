@@ -114,7 +114,7 @@ impl Normalized<'_> {
     /// The byte range of the original text that a byte range of the
     /// normalized text came from.
     pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
-        self.map.to_original(range, self.original, &self.text)
+        self.map.to_original(range, self.original)
     }
 }
 

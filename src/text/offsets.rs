@@ -100,6 +100,9 @@ impl<'a> OffsetConverter<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OffsetMap {
     spans: Vec<AlignedSpan>,
+    /// Whether each span leaves its text as it was, worked out once here
+    /// rather than by comparing the texts on every lookup.
+    identity: Vec<bool>,
     /// `false` when normalization changed nothing, so lookups are identity.
     changed: bool,
 }
@@ -115,7 +118,24 @@ impl OffsetMap {
                 normalized: 0..len,
             }]
         };
-        OffsetMap { spans, changed: false }
+        OffsetMap {
+            identity: vec![true; spans.len()],
+            spans,
+            changed: false,
+        }
+    }
+
+    /// A map of changed text from its spans between `original` and `text`.
+    fn changed(spans: Vec<AlignedSpan>, original: &str, text: &str) -> Self {
+        let identity = spans
+            .iter()
+            .map(|s| Self::is_identity_span(s, original, text))
+            .collect();
+        OffsetMap {
+            spans,
+            identity,
+            changed: true,
+        }
     }
 
     /// The map of one rewriting step over `original`.
@@ -124,10 +144,17 @@ impl OffsetMap {
         if !changed {
             return Self::identity(original.len());
         }
-        OffsetMap {
-            spans: rewrite.spans.clone(),
-            changed,
+        Self::changed(rewrite.spans.clone(), original, &rewrite.text)
+    }
+
+    /// [`Self::from_rewrite`] taking the rewrite apart instead of copying
+    /// its spans: the rewritten text and its map.
+    pub fn split_rewrite(original: &str, rewrite: Rewrite) -> (String, OffsetMap) {
+        if rewrite.text == original {
+            return (rewrite.text, Self::identity(original.len()));
         }
+        let map = Self::changed(rewrite.spans, original, &rewrite.text);
+        (rewrite.text, map)
     }
 
     /// Whether normalization changed the text at all.
@@ -143,29 +170,45 @@ impl OffsetMap {
     /// Maps a byte range of the normalized text to the byte range of the
     /// original text it came from. A boundary inside a replaced span widens
     /// to the whole span; inside an unchanged run it maps one to one.
-    pub fn to_original(&self, normalized: Range<usize>, original: &str, text: &str) -> Range<usize> {
-        if !self.changed {
-            return normalized;
-        }
-        let start = self.map_start(normalized.start, original, text);
-        let end = if normalized.end == normalized.start {
-            start
-        } else {
-            self.map_end(normalized.end, original, text)
-        };
-        start..end.max(start)
+    pub fn to_original(&self, normalized: Range<usize>, original: &str) -> Range<usize> {
+        self.cursor().to_original(normalized, original)
+    }
+
+    /// A lookup that remembers where the last one landed: ranges asked for
+    /// in text order (the tokens of a text) cost O(1) each instead of a
+    /// binary search over every span.
+    pub fn cursor(&self) -> OffsetCursor<'_> {
+        OffsetCursor { map: self, hint: 0 }
     }
 
     fn is_identity_span(s: &AlignedSpan, original: &str, text: &str) -> bool {
         s.original.len() == s.normalized.len() && original.get(s.original.clone()) == text.get(s.normalized.clone())
     }
 
+    /// The first span at or after `hint` for which `before` is false, where
+    /// `before` is true for a prefix of the spans; a hint past that prefix
+    /// falls back to a binary search.
+    fn first_not(&self, hint: usize, before: impl Fn(&AlignedSpan) -> bool) -> usize {
+        let spans = &self.spans;
+        let hint = hint.min(spans.len());
+        if hint > 0 && !before(&spans[hint - 1]) {
+            return spans.partition_point(before);
+        }
+        // Tokens are short: the answer is usually the hint or just after it.
+        let near = (hint + 4).min(spans.len());
+        match spans[hint..near].iter().position(|s| !before(s)) {
+            Some(i) => hint + i,
+            None => near + spans[near..].partition_point(before),
+        }
+    }
+
     /// Original position of a token start: the first non-empty span that
     /// contains `pos`, so deletions before a token stay outside it.
-    fn map_start(&self, pos: usize, original: &str, text: &str) -> usize {
-        let i = self.spans.partition_point(|s| s.normalized.end <= pos);
+    fn map_start(&self, pos: usize, original: &str, hint: &mut usize) -> usize {
+        let i = self.first_not(*hint, |s| s.normalized.end <= pos);
+        *hint = i;
         match self.spans.get(i) {
-            Some(s) if Self::is_identity_span(s, original, text) => s.original.start + (pos - s.normalized.start),
+            Some(s) if self.identity[i] => s.original.start + (pos - s.normalized.start),
             Some(s) => s.original.start,
             None => original.len(),
         }
@@ -173,12 +216,12 @@ impl OffsetMap {
 
     /// Original position of a token end: the last non-empty span that
     /// contains `pos - 1`, so deletions after a token stay outside it.
-    fn map_end(&self, pos: usize, original: &str, text: &str) -> usize {
-        let i = self
-            .spans
-            .partition_point(|s| s.normalized.end < pos || s.normalized.is_empty() && s.normalized.end == pos);
+    fn map_end(&self, pos: usize, original: &str, hint: usize) -> usize {
+        let i = self.first_not(hint, |s| {
+            s.normalized.end < pos || s.normalized.is_empty() && s.normalized.end == pos
+        });
         match self.spans.get(i) {
-            Some(s) if Self::is_identity_span(s, original, text) => s.original.start + (pos - s.normalized.start),
+            Some(s) if self.identity[i] => s.original.start + (pos - s.normalized.start),
             Some(s) => s.original.end,
             None => original.len(),
         }
@@ -197,10 +240,7 @@ impl OffsetMap {
         let second = Atoms::new(&next.spans, b_text, c_text);
         let mut builder = SpanMerger::default();
         compose_atoms(first, second, &mut builder);
-        OffsetMap {
-            spans: builder.spans,
-            changed: true,
-        }
+        Self::changed(builder.spans, a_text, c_text)
     }
 
     /// The spans at the finest granularity: every identity run split into one
@@ -210,6 +250,32 @@ impl OffsetMap {
             original: a.src,
             normalized: a.dst,
         })
+    }
+}
+
+/// [`OffsetMap::to_original`] for many ranges, fastest when they come in
+/// order of their start.
+pub struct OffsetCursor<'m> {
+    map: &'m OffsetMap,
+    /// The span the last start was found in.
+    hint: usize,
+}
+
+impl OffsetCursor<'_> {
+    /// Maps a byte range of the normalized text to the byte range of the
+    /// original text it came from (see [`OffsetMap::to_original`]).
+    pub fn to_original(&mut self, normalized: Range<usize>, original: &str) -> Range<usize> {
+        let map = self.map;
+        if !map.changed {
+            return normalized;
+        }
+        let start = map.map_start(normalized.start, original, &mut self.hint);
+        let end = if normalized.end == normalized.start {
+            start
+        } else {
+            map.map_end(normalized.end, original, self.hint)
+        };
+        start..end.max(start)
     }
 }
 
@@ -405,12 +471,12 @@ mod tests {
         assert_eq!(c, "江陰陰市");
         let map = OffsetMap::from_rewrite(a, &r1).then(&OffsetMap::from_rewrite(&b, &r2), a, &b, &c);
         // 陰陰 (bytes 3..9 of c) came from 阴 (bytes 4..7 of a).
-        assert_eq!(map.to_original(3..9, a, &c), 4..7);
+        assert_eq!(map.to_original(3..9, a), 4..7);
         // Half of the replacement still maps to the whole source character.
-        assert_eq!(map.to_original(3..6, a, &c), 4..7);
+        assert_eq!(map.to_original(3..6, a), 4..7);
         // 江陰陰 spans the deleted space.
-        assert_eq!(map.to_original(0..9, a, &c), 0..7);
-        assert_eq!(map.to_original(9..12, a, &c), 7..10);
+        assert_eq!(map.to_original(0..9, a), 0..7);
+        assert_eq!(map.to_original(9..12, a), 7..10);
         let fine: Vec<_> = map.fine_spans(a, &c).collect();
         assert_eq!(
             fine.iter()
@@ -468,11 +534,43 @@ mod tests {
             // Every character range of the output maps inside the input, in order.
             let mut last_start = 0;
             for (i, ch) in d.char_indices() {
-                let r = map.to_original(i..i + ch.len_utf8(), &text, &d);
+                let r = map.to_original(i..i + ch.len_utf8(), &text);
                 prop_assert!(r.start <= r.end && r.end <= text.len());
                 prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
                 prop_assert!(r.start >= last_start);
                 last_start = r.start;
+            }
+        }
+
+        #[test]
+        fn cursor_agrees_with_fresh_lookups(
+            text in arb_text(),
+            cuts in proptest::collection::vec(0usize..200, 0..30),
+            shuffled in any::<bool>(),
+        ) {
+            let r1 = rewrite_chars(&text, |c| (c == ' ').then(String::new));
+            let b = r1.text.clone();
+            let r2 = rewrite_chars(&b, |c| (c == '中').then(|| "中文".to_string()));
+            let c = r2.text.clone();
+            let map = OffsetMap::from_rewrite(&text, &r1).then(&OffsetMap::from_rewrite(&b, &r2), &text, &b, &c);
+            // Ranges between character boundaries of the output, in order
+            // (as tokens come) or not (the cursor must then fall back).
+            let bounds: Vec<usize> = c.char_indices().map(|(i, _)| i).chain([c.len()]).collect();
+            let mut ranges: Vec<Range<usize>> = cuts
+                .chunks(2)
+                .map(|p| {
+                    let x = bounds[p[0] % bounds.len()];
+                    let y = bounds[p.get(1).copied().unwrap_or(0) % bounds.len()];
+                    x.min(y)..x.max(y)
+                })
+                .collect();
+            if !shuffled {
+                ranges.sort_by_key(|r| (r.start, r.end));
+            }
+            let mut cursor = map.cursor();
+            for r in ranges {
+                let fresh = OffsetMap::cursor(&map).to_original(r.clone(), &text);
+                prop_assert_eq!(cursor.to_original(r, &text), fresh);
             }
         }
     }

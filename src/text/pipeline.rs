@@ -9,24 +9,46 @@ use crate::text::{
     cancel::{Cancel, Cancelled},
     keywords::{KeywordExtractor, KeywordMethod, ScoredKeyword},
     normalize::{NormalizeOptions, Normalized, Normalizer, NormalizerSet},
-    offsets::OffsetMap,
+    offsets::{OffsetCursor, OffsetMap},
     opencc::Profile,
     script::{ScriptDetector, ScriptReport},
-    segment::{SegmentMode, Segmenter, SegmenterSet, Word},
+    segment::{PosTag, SegmentMode, Segmenter, SegmenterSet, Word},
     tag::{EntityKind, EntityTagger, PriorityTagger, ner::NerModel, rules::RuleRecognizer},
 };
 
 /// A word in the caller's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenSpan {
-    /// The word after normalization.
-    pub text: String,
     /// Byte range in the caller's text.
     pub original: Range<usize>,
-    /// Byte range in the normalized text.
+    /// Byte range in the normalized text ([`Segmentation::word`] reads it).
     pub normalized: Range<usize>,
     /// Part-of-speech tag.
-    pub pos: String,
+    pub pos: PosTag,
+}
+
+/// The words of a text, with the normalized text they were read from.
+/// Words are ranges, not strings: callers that need only offsets and tags
+/// (or copy the words into their own messages) pay for no per-word
+/// allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segmentation<'a> {
+    /// The text after normalization.
+    pub normalized: Cow<'a, str>,
+    /// The words, in order of their start.
+    pub tokens: Vec<TokenSpan>,
+}
+
+impl Segmentation<'_> {
+    /// The word of `token`, after normalization.
+    pub fn word(&self, token: &TokenSpan) -> &str {
+        &self.normalized[token.normalized.clone()]
+    }
+
+    /// Each token with its word.
+    pub fn words(&self) -> impl Iterator<Item = (&TokenSpan, &str)> {
+        self.tokens.iter().map(|t| (t, self.word(t)))
+    }
 }
 
 /// An entity in the caller's text.
@@ -138,29 +160,35 @@ impl Pipeline {
         }
         let mut rewrite = self.normalizers.converter(Profile::T2s).rewrite(text);
         split_into_characters(text, &mut rewrite);
-        let map = OffsetMap::from_rewrite(text, &rewrite);
+        let (view, map) = OffsetMap::split_rewrite(text, rewrite);
         AnalysisView {
-            text: Cow::Owned(rewrite.text),
+            text: Cow::Owned(view),
             map: Some(map),
         }
     }
 
     /// Segments `text` with the default dictionary after normalizing it;
     /// offsets point into `text`.
-    pub fn segment(&self, text: &str, options: &NormalizeOptions, mode: SegmentMode, hmm: bool) -> Vec<TokenSpan> {
+    pub fn segment<'a>(
+        &self,
+        text: &'a str,
+        options: &NormalizeOptions,
+        mode: SegmentMode,
+        hmm: bool,
+    ) -> Segmentation<'a> {
         self.segment_with(self.segmenters.default_segmenter().as_ref(), text, options, mode, hmm)
     }
 
     /// Segments `text` with `segmenter` (for example a dictionary profile
     /// from [`Self::segmenters`]) after normalizing it.
-    pub fn segment_with(
+    pub fn segment_with<'a>(
         &self,
         segmenter: &dyn Segmenter,
-        text: &str,
+        text: &'a str,
         options: &NormalizeOptions,
         mode: SegmentMode,
         hmm: bool,
-    ) -> Vec<TokenSpan> {
+    ) -> Segmentation<'a> {
         match self.segment_cancellable(segmenter, text, options, mode, hmm, &Cancel::never()) {
             Ok(tokens) => tokens,
             Err(Cancelled) => unreachable!("Cancel::never() is never raised"),
@@ -169,32 +197,28 @@ impl Pipeline {
 
     /// [`Self::segment_with`], giving up between chunks once `cancel` is
     /// raised.
-    pub fn segment_cancellable(
+    pub fn segment_cancellable<'a>(
         &self,
         segmenter: &dyn Segmenter,
-        text: &str,
+        text: &'a str,
         options: &NormalizeOptions,
         mode: SegmentMode,
         hmm: bool,
         cancel: &Cancel,
-    ) -> Result<Vec<TokenSpan>, Cancelled> {
+    ) -> Result<Segmentation<'a>, Cancelled> {
         let normalized = self.normalize(text, options);
         cancel.check()?;
         let view = self.analysis_view(&normalized);
         let mut words = Vec::new();
         for chunk in chunks(&view.text) {
             cancel.check()?;
-            words.extend(
-                segmenter
-                    .segment(&view.text[chunk.clone()], mode, hmm)
-                    .into_iter()
-                    .map(|w| w.shifted(chunk.start)),
-            );
+            segmenter.segment_into(&view.text[chunk.clone()], mode, hmm, chunk.start, &mut words);
         }
         let mut tokens: Vec<TokenSpan> = Vec::with_capacity(words.len());
+        let (mut to_normalized, mut to_original) = (view.cursor(), normalized.map.cursor());
         for Word { range, pos } in words {
-            let range = view.to_normalized(range, &normalized.text);
-            let original = normalized.to_original(range.clone());
+            let range = to_normalized.map(range, &normalized.text);
+            let original = to_original.to_original(range.clone(), normalized.original);
             if let Some(last) = tokens.last_mut()
                 && mode == SegmentMode::Precise
                 && original.start < last.original.end
@@ -207,7 +231,6 @@ impl Pipeline {
                 continue;
             }
             tokens.push(TokenSpan {
-                text: String::new(),
                 original,
                 normalized: range,
                 pos,
@@ -216,10 +239,11 @@ impl Pipeline {
         if mode != SegmentMode::Precise {
             tokens.dedup_by(|b, a| a.original == b.original && a.normalized == b.normalized);
         }
-        for t in &mut tokens {
-            t.text = normalized.text[t.normalized.clone()].to_owned();
-        }
-        Ok(tokens)
+        drop(view);
+        Ok(Segmentation {
+            normalized: normalized.text,
+            tokens,
+        })
     }
 
     /// Tags entities in `text` after normalizing it; offsets point into
@@ -254,12 +278,13 @@ impl Pipeline {
             }));
         }
         let mut entities: Vec<EntitySpan> = Vec::new();
+        let (mut to_normalized, mut to_original) = (view.cursor(), normalized.map.cursor());
         for m in mentions {
             if !kinds.is_empty() && !kinds.contains(&m.kind) {
                 continue;
             }
-            let range = view.to_normalized(m.range, &normalized.text);
-            let original = normalized.to_original(range.clone());
+            let range = to_normalized.map(m.range, &normalized.text);
+            let original = to_original.to_original(range.clone(), normalized.original);
             // Two mentions that are disjoint in the normalized text can meet
             // inside one replaced span of the original; mentions must not
             // overlap there either, so the earlier one keeps the span.
@@ -311,11 +336,13 @@ fn split_into_characters(original: &str, rewrite: &mut Rewrite) {
 const CHUNK_BYTES: usize = 32 * 1024;
 
 /// Byte ranges tiling `text`, each at least [`CHUNK_BYTES`] long (but the
-/// last) and ending just after a line break or a sentence-final mark.
-/// jieba never joins a word across those characters (they are outside its
-/// word-character class and come out as single tokens), so segmenting piece
-/// by piece gives the same words as segmenting the whole; a text without
-/// such a character is one piece.
+/// last) and ending just after a sentence-final mark or a line break, so
+/// that segmenting piece by piece gives the same words as segmenting the
+/// whole. Precise and search mode never join a word across those
+/// characters; full mode (jieba-rs `cut_all`) reads a run of ASCII letters,
+/// digits, `+`, `#` and `\n` as one word, so a line break followed by one of
+/// those is not a cut point (fuzzing found `2024\nGDP` split in two). A
+/// text without a cut point is one piece.
 fn chunks(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut start = 0;
     std::iter::from_fn(move || {
@@ -329,9 +356,16 @@ fn chunks(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
             let from = (from..text.len())
                 .find(|&i| text.is_char_boundary(i))
                 .unwrap_or(text.len());
-            text[from..]
-                .char_indices()
-                .find(|&(_, c)| matches!(c, '\n' | '。' | '！' | '？'))
+            let rest = &text[from..];
+            rest.char_indices()
+                .find(|&(i, c)| match c {
+                    '。' | '！' | '？' => true,
+                    '\n' => !rest[i + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(|next| next.is_ascii_alphanumeric() || matches!(next, '+' | '#' | '\n')),
+                    _ => false,
+                })
                 .map_or(text.len(), |(i, c)| from + i + c.len_utf8())
         };
         let range = start..end;
@@ -377,8 +411,22 @@ struct AnalysisView<'n> {
 
 impl AnalysisView<'_> {
     fn to_normalized(&self, range: Range<usize>, normalized: &str) -> Range<usize> {
-        match &self.map {
-            Some(map) => map.to_original(range, normalized, &self.text),
+        self.cursor().map(range, normalized)
+    }
+
+    /// Maps many ranges of the view, in text order, to the normalized text.
+    fn cursor(&self) -> ViewCursor<'_> {
+        ViewCursor(self.map.as_ref().map(OffsetMap::cursor))
+    }
+}
+
+/// [`AnalysisView::to_normalized`] for ranges in text order.
+struct ViewCursor<'m>(Option<OffsetCursor<'m>>);
+
+impl ViewCursor<'_> {
+    fn map(&mut self, range: Range<usize>, normalized: &str) -> Range<usize> {
+        match &mut self.0 {
+            Some(cursor) => cursor.to_original(range, normalized),
             None => range,
         }
     }
@@ -401,6 +449,11 @@ mod tests {
             assert!(pair[0].len() >= CHUNK_BYTES);
             assert!(text[pair[0].clone()].ends_with(['\n', '。']));
         }
+        // A line break before an ASCII letter or digit is not a cut point.
+        let text = format!("{}24\nGDP\n\n中文。", "字".repeat(CHUNK_BYTES / 3));
+        assert_eq!(text.find('\n'), Some(CHUNK_BYTES));
+        let pieces: Vec<_> = chunks(&text).collect();
+        assert_eq!(&text[pieces[0].clone()], text.strip_suffix("中文。").unwrap());
         // No sentence end: one piece, whatever the length.
         let long = "字".repeat(50_000);
         assert_eq!(chunks(&long).collect::<Vec<_>>(), vec![0..long.len()]);
@@ -410,20 +463,22 @@ mod tests {
     #[test]
     fn chunked_segmentation_matches_whole_text_segmentation() {
         let pipeline = Pipeline::load();
+        // Lines that end in a digit or a Latin word, and lines that start
+        // with one, so that full mode's `[a-zA-Z0-9+#\n]` words run across
+        // line breaks near the cut points.
         let text = "新华社北京12月3日电（记者王伟）国家统计局今天发布数据。\r\n\
-                    一季度国内生产总值同比增长5.3%！ABC公司在上海成立？"
-            .repeat(1500);
+                    一季度国内生产总值同比增长5.3%！ABC公司在上海成立？2024\nGDP增长5%\n\n\nC++与C#\n"
+            .repeat(1000);
         assert!(text.len() > 3 * CHUNK_BYTES);
         let segmenter = pipeline.segmenters().default_segmenter();
-        let whole: Vec<Word> = segmenter.segment(&text, SegmentMode::Precise, true);
-        let tokens = pipeline.segment(&text, &NormalizeOptions::default(), SegmentMode::Precise, true);
-        assert_eq!(tokens.len(), whole.len());
-        assert!(
-            tokens
-                .iter()
-                .zip(&whole)
-                .all(|(t, w)| t.original == w.range && t.pos == w.pos)
-        );
+        for mode in [SegmentMode::Precise, SegmentMode::Full, SegmentMode::Search] {
+            let whole: Vec<Word> = segmenter.segment(&text, mode, true);
+            let tokens = pipeline.segment(&text, &NormalizeOptions::default(), mode, true).tokens;
+            assert_eq!(tokens.len(), whole.len(), "{mode:?}");
+            for (t, w) in tokens.iter().zip(&whole) {
+                assert!(t.original == w.range && t.pos == w.pos, "{mode:?}: {t:?} vs {w:?}");
+            }
+        }
     }
 
     #[test]
@@ -431,7 +486,9 @@ mod tests {
         let pipeline = Pipeline::load();
         // t2s turns 藉口 into 借口 as one phrase; jieba reads 找|借口.
         let text = "他總是找藉口，我們瞭解到了。";
-        let tokens = pipeline.segment(text, &NormalizeOptions::default(), SegmentMode::Precise, true);
+        let tokens = pipeline
+            .segment(text, &NormalizeOptions::default(), SegmentMode::Precise, true)
+            .tokens;
         let words: Vec<&str> = tokens.iter().map(|t| &text[t.original.clone()]).collect();
         assert!(words.contains(&"藉口"), "{words:?}");
         assert!(words.contains(&"瞭解"), "{words:?}");

@@ -85,6 +85,8 @@ static ALLOWED: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
+// No finding is open at the moment; the mechanism stays for the next one.
+#[allow(dead_code)]
 fn allowed(finding: &str) -> bool {
     ALLOWED.iter().any(|a| a == finding)
 }
@@ -411,9 +413,6 @@ fn check_chunking(request: &proto::SegmentRequest, mode: proto::SegmentMode, tok
     if PIPELINE.detect_script(text).has_traditional() || request.encoding_type >= 2 {
         return;
     }
-    if mode == proto::SegmentMode::Full && text.contains('\n') && allowed("full-mode-newline-chunk") {
-        return;
-    }
     let mode = match mode {
         proto::SegmentMode::Full => SegmentMode::Full,
         proto::SegmentMode::Search => SegmentMode::Search,
@@ -491,14 +490,8 @@ pub fn tag_entities_bytes(bytes: &[u8]) {
         end = e.end_offset;
         assert!(!e.text.is_empty(), "empty entity: {e:?}");
         let kind = proto::EntityType::try_from(e.r#type).unwrap_or_else(|_| panic!("unknown type in {e:?}"));
-        let zero_ok = e.confidence == 0.0
-            && matches!(
-                kind,
-                proto::EntityType::Person | proto::EntityType::Location | proto::EntityType::Organization
-            )
-            && allowed("ner-zero-confidence");
         assert!(
-            (e.confidence > 0.0 || zero_ok) && e.confidence <= 1.0,
+            e.confidence > 0.0 && e.confidence <= 1.0,
             "confidence out of (0, 1]: {e:?}"
         );
         assert_ne!(kind, proto::EntityType::Unspecified, "{e:?}");

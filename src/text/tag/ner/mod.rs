@@ -57,6 +57,12 @@ static EMBEDDED: &[u8] = include_bytes!("model/msra.bin");
 /// (in characters) is cut, so memory stays bounded whatever the input.
 const MAX_CHUNK_CHARS: usize = 512;
 
+/// The longest mention of each kind (in characters, indexed like
+/// [`KINDS`]) that is returned. The longest in MSRA train are 17 (PER),
+/// 24 (LOC) and 35 (ORG) characters; a longer span is the model running on
+/// (a page of one repeated character tags as one 200-character name).
+const MAX_MENTION_CHARS: [usize; 3] = [24, 32, 48];
+
 /// A trained PERSON / LOCATION / ORGANIZATION tagger. Cheap to share:
 /// tagging takes `&self`.
 pub struct NerModel {
@@ -241,6 +247,11 @@ impl NerModel {
         for decoded in self.decode(text, words) {
             let confidences = self.confidences(&decoded, self.temperature);
             for ((range, kind), confidence) in decoded.spans.iter().zip(confidences) {
+                // A span whose probability is too small to represent in f32
+                // is not a mention anyone should act on.
+                if range.len() > MAX_MENTION_CHARS[*kind] || confidence <= 0.0 {
+                    continue;
+                }
                 out.push(EntityMention {
                     range: decoded.offsets[range.start]..decoded.offsets[range.end],
                     kind: KINDS[*kind],
@@ -341,7 +352,7 @@ mod tests {
             .into_iter()
             .map(|t| Word {
                 range: t.byte_start..t.byte_end,
-                pos: t.tag.to_owned(),
+                pos: crate::text::segment::PosTag::new(t.tag),
             })
             .collect()
     }
@@ -360,7 +371,7 @@ mod tests {
                 text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end),
                 "{m:?}"
             );
-            assert!((0.0..=1.0).contains(&m.confidence), "{m:?}");
+            assert!(m.confidence > 0.0 && m.confidence <= 1.0, "{m:?}");
             assert!(m.normalized.is_none());
         }
         for pair in mentions.windows(2) {
@@ -521,6 +532,25 @@ mod tests {
         let mentions = embedded().tag(&text, &words(&text));
         check_well_formed(&text, &mentions);
         assert!(mentions.len() > 1000, "{}", mentions.len());
+    }
+
+    #[test]
+    fn runaway_spans_are_not_mentions() {
+        // Found by fuzzing: one character repeated reads as a name hundreds
+        // of characters long, whose probability underflowed to 0.
+        let model = embedded();
+        for n in [225, 600] {
+            let text = "延".repeat(n);
+            let mentions = model.tag(&text, &words(&text));
+            check_well_formed(&text, &mentions);
+            for m in &mentions {
+                let kind = KINDS.iter().position(|k| *k == m.kind).unwrap();
+                assert!(
+                    text[m.range.clone()].chars().count() <= MAX_MENTION_CHARS[kind],
+                    "{m:?}"
+                );
+            }
+        }
     }
 
     #[test]
