@@ -155,7 +155,7 @@ impl TextService for TextApi {
                             text: word.to_owned(),
                             begin_offset: offsets.start,
                             end_offset: offsets.end,
-                            pos: t.pos.to_string(),
+                            pos: t.pos.as_str().to_owned(),
                         }
                     })
                     .collect();
