@@ -86,7 +86,7 @@ proptest! {
         prop_assert_eq!(&*normalized.text, &*PIPELINE.normalize_text(&text, &options));
         let fine = Rewrite {
             text: normalized.text.to_string(),
-            spans: normalized.map.fine_spans(&text, &normalized.text).collect(),
+            spans: normalized.map.fine_spans(&text).collect(),
         };
         if !text.is_empty() || !fine.text.is_empty() {
             prop_assert!(fine.check_against(&text).is_ok(), "{:?}", fine.check_against(&text));
@@ -104,7 +104,7 @@ proptest! {
         let removed = |gap: std::ops::Range<usize>| {
             normalized
                 .map
-                .fine_spans(&text, &normalized.text)
+                .fine_spans(&text)
                 .filter(|s| s.original.start < gap.end && s.original.end > gap.start)
                 .all(|s| s.normalized.is_empty())
         };

@@ -104,7 +104,7 @@ impl TextService for TextApi {
                 let normalized_units = OffsetConverter::new(&normalized.text, unit);
                 let alignment = normalized
                     .map
-                    .fine_spans(text, &normalized.text)
+                    .fine_spans(text)
                     .map(|span| convert::alignment_span(&span, &original_units, &normalized_units))
                     .collect();
                 Ok(proto::NormalizeResponse {

@@ -236,8 +236,8 @@ impl OffsetMap {
         if !self.changed {
             return next.clone();
         }
-        let first = Atoms::new(&self.spans, a_text, b_text);
-        let second = Atoms::new(&next.spans, b_text, c_text);
+        let first = Atoms::new(self, a_text);
+        let second = Atoms::new(next, b_text);
         let mut builder = SpanMerger::default();
         compose_atoms(first, second, &mut builder);
         Self::changed(builder.spans, a_text, c_text)
@@ -245,8 +245,8 @@ impl OffsetMap {
 
     /// The spans at the finest granularity: every identity run split into one
     /// span per character, replaced spans as they are.
-    pub fn fine_spans<'s>(&'s self, original: &'s str, text: &'s str) -> impl Iterator<Item = AlignedSpan> + 's {
-        Atoms::new(&self.spans, original, text).map(|a| AlignedSpan {
+    pub fn fine_spans<'s>(&'s self, original: &'s str) -> impl Iterator<Item = AlignedSpan> + 's {
+        Atoms::new(self, original).map(|a| AlignedSpan {
             original: a.src,
             normalized: a.dst,
         })
@@ -288,21 +288,20 @@ struct Atom {
     identity: bool,
 }
 
-/// Iterates the atoms of a span list.
+/// Iterates the atoms of a map.
 struct Atoms<'s> {
-    spans: std::slice::Iter<'s, AlignedSpan>,
+    spans: std::iter::Zip<std::slice::Iter<'s, AlignedSpan>, std::slice::Iter<'s, bool>>,
+    /// The map's input text, to split identity spans at character boundaries.
     src_text: &'s str,
-    dst_text: &'s str,
     /// Remaining part of an identity span being split per character.
     pending: Option<(Range<usize>, Range<usize>)>,
 }
 
 impl<'s> Atoms<'s> {
-    fn new(spans: &'s [AlignedSpan], src_text: &'s str, dst_text: &'s str) -> Self {
+    fn new(map: &'s OffsetMap, src_text: &'s str) -> Self {
         Atoms {
-            spans: spans.iter(),
+            spans: map.spans.iter().zip(map.identity.iter()),
             src_text,
-            dst_text,
             pending: None,
         }
     }
@@ -326,8 +325,8 @@ impl Iterator for Atoms<'_> {
                     identity: true,
                 });
             }
-            let s = self.spans.next()?;
-            if OffsetMap::is_identity_span(s, self.src_text, self.dst_text) {
+            let (s, &identity) = self.spans.next()?;
+            if identity {
                 self.pending = Some((s.original.clone(), s.normalized.clone()));
             } else {
                 return Some(Atom {
@@ -477,7 +476,7 @@ mod tests {
         // 江陰陰 spans the deleted space.
         assert_eq!(map.to_original(0..9, a), 0..7);
         assert_eq!(map.to_original(9..12, a), 7..10);
-        let fine: Vec<_> = map.fine_spans(a, &c).collect();
+        let fine: Vec<_> = map.fine_spans(a).collect();
         assert_eq!(
             fine.iter()
                 .map(|s| (s.original.clone(), s.normalized.clone()))
@@ -529,7 +528,7 @@ mod tests {
             if !map.is_identity() {
                 prop_assert!(composed.check_against(&text).is_ok(), "{:?}", composed.check_against(&text));
             }
-            let fine = Rewrite { text: d.clone(), spans: map.fine_spans(&text, &d).collect() };
+            let fine = Rewrite { text: d.clone(), spans: map.fine_spans(&text).collect() };
             prop_assert!(fine.check_against(&text).is_ok());
             // Every character range of the output maps inside the input, in order.
             let mut last_start = 0;
