@@ -1,5 +1,6 @@
 //! Production behaviour through the real server and a real client: drain
-//! on shutdown, admission control, deadlines, request metrics and TLS.
+//! on shutdown, admission control, deadlines, connection age, request
+//! metrics and TLS.
 
 mod common;
 
@@ -235,6 +236,68 @@ async fn work_is_abandoned_when_the_deadline_passes_or_the_client_goes_away() {
     .await;
     // The worker is free again.
     assert!(server.client().segment(segment("北京")).await.is_ok());
+}
+
+/// How long a raw HTTP/2 connection to a server with `max_connection_age`
+/// stays open, if it closes within `watch`.
+async fn connection_lifetime(max_connection_age: Option<Duration>, watch: Duration) -> Option<Duration> {
+    let server = TestServer::start_with(ServerSettings {
+        max_connection_age,
+        shutdown_grace: Duration::from_millis(500),
+        ..Default::default()
+    })
+    .await;
+    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let opened = Instant::now();
+    let (_send, connection) = h2::client::handshake(tcp).await.unwrap();
+    // The connection future ends when the server sends GOAWAY and closes.
+    let closed = tokio::spawn(async move {
+        let _ = connection.await;
+        opened.elapsed()
+    });
+    let lifetime = tokio::time::timeout(watch, closed).await.ok().map(Result::unwrap);
+    server.stop().await.unwrap();
+    lifetime
+}
+
+/// With a maximum connection age the server ends each HTTP/2 connection
+/// (GOAWAY, then close after the grace) once it is that old, so long-lived
+/// client connections spread over pods added by a scale-out. Without one a
+/// connection stays open. Calls over a channel keep succeeding across the
+/// age: the client reconnects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_closed_at_their_maximum_age_and_clients_reconnect() {
+    let age = Duration::from_millis(300);
+    let lifetime = connection_lifetime(Some(age), Duration::from_secs(10))
+        .await
+        .expect("the connection outlived its maximum age by 10 s");
+    assert!(lifetime >= age, "closed after {lifetime:?}, before its age");
+    assert_eq!(
+        connection_lifetime(None, Duration::from_secs(2)).await,
+        None,
+        "without a maximum age the connection was closed"
+    );
+
+    let server = TestServer::start_with(ServerSettings {
+        max_connection_age: Some(age),
+        shutdown_grace: Duration::from_millis(500),
+        ..Default::default()
+    })
+    .await;
+    let mut client = server.client();
+    let started = Instant::now();
+    let mut calls = 0;
+    while started.elapsed() < age * 5 {
+        let tokens = client
+            .segment(segment("北京欢迎你"))
+            .await
+            .expect("a call across the connection age failed");
+        assert!(!tokens.into_inner().tokens.is_empty());
+        calls += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(calls > 10);
+    server.stop().await.unwrap();
 }
 
 #[tokio::test]
