@@ -3,6 +3,7 @@
 //! started in-process on 127.0.0.1:0, so what is scored is what callers get.
 
 pub mod opencc;
+pub mod pos;
 pub mod sighan;
 
 use std::path::PathBuf;
@@ -60,6 +61,18 @@ pub enum EvalCommand {
         /// of msra, people_daily, weibo (repeatable).
         #[arg(long, value_parser = parse_requirement)]
         require: Vec<(String, f64)>,
+    },
+    /// Part-of-speech tags on Traditional text through TextService.Segment,
+    /// against raw jieba-rs: agreement of s2t-converted pku and msr with
+    /// their Simplified source, and Han words tagged `x` on as and cityu.
+    Pos {
+        /// The `gold/` directory of the SIGHAN 2005 data.
+        #[arg(long)]
+        gold_dir: PathBuf,
+        /// Fail unless the served tags on Traditional text agree with the
+        /// Simplified source at least this often (0..1), on pku and msr.
+        #[arg(long)]
+        require_agreement: Option<f64>,
     },
     /// Repair precision on clean news text (the SIGHAN gold sentences) and
     /// recall on synthetic corruptions made from it.
@@ -127,6 +140,37 @@ pub async fn run(command: EvalCommand, pipeline: Arc<Pipeline>) -> anyhow::Resul
                 }
             }
             anyhow::ensure!(failed.is_empty(), "NER below the gate: {}", failed.join(", "));
+            Ok(())
+        }
+        EvalCommand::Pos {
+            gold_dir,
+            require_agreement,
+        } => {
+            let server = LocalServer::start(pipeline.clone()).await?;
+            let jieba = pipeline.segmenters().default_segmenter().jieba();
+            let mut failed = Vec::new();
+            println!("POS tags on Traditional text: zhtext Segment (precise, HMM on) vs raw jieba-rs tag");
+            for (name, file) in &sighan::SETS[..2] {
+                let (served, raw) = pos::agreement(&server, jieba, &gold_dir.join(file)).await?;
+                println!("{name:<6} s2t vs Simplified  zhtext: {served}");
+                println!("{name:<6} s2t vs Simplified  jieba:  {raw}");
+                if let Some(min) = require_agreement
+                    && served.tag_agreement() < min
+                {
+                    failed.push(format!("{name} agreement {:.4} < {min}", served.tag_agreement()));
+                }
+            }
+            for (name, file) in &sighan::SETS[2..] {
+                let (served, raw) = pos::unknown_tags(&server, jieba, &gold_dir.join(file)).await?;
+                println!("{name:<6} native Traditional  zhtext: {served}");
+                println!("{name:<6} native Traditional  jieba:  {raw}");
+            }
+            server.stop().await?;
+            anyhow::ensure!(
+                failed.is_empty(),
+                "POS on Traditional below the gate: {}",
+                failed.join(", ")
+            );
             Ok(())
         }
         EvalCommand::Repair { gold_dir, seed } => {

@@ -18,7 +18,7 @@
 use crate::text::align::Rewrite;
 
 pub mod char_model;
-mod chars;
+pub(crate) mod chars;
 pub mod eval;
 pub mod invisible;
 pub mod mojibake;
