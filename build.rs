@@ -20,6 +20,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Decode errors (such as text that is not UTF-8) are the caller's
         // fault, so they are reported as INVALID_ARGUMENT, not INTERNAL.
         .codec_path("crate::api::codec::ValidatingCodec")
+        // Hand-written so the server encodes words straight from a
+        // segmentation (see src/api/segment_response.rs).
+        .extern_path(
+            ".zhtext.v1.SegmentResponse",
+            "crate::api::segment_response::SegmentResponse",
+        )
         .compile_fds(descriptors)?;
     Ok(())
 }

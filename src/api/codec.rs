@@ -1,16 +1,17 @@
 //! The protobuf codec of the service: prost's, except that a request that
 //! cannot be decoded (most often text that is not valid UTF-8) is the
 //! caller's mistake and so gets `INVALID_ARGUMENT` naming the field, where
-//! prost's codec answers `INTERNAL`.
+//! prost's codec answers `INTERNAL`. Responses are encoded into a buffer
+//! reserved at their exact size, not grown by doubling (a large Segment
+//! response would otherwise be copied about twice over while encoding).
 
 use std::marker::PhantomData;
 
 use prost::Message;
 use tonic::{
     Code, Status,
-    codec::{BufferSettings, Codec, DecodeBuf, Decoder},
+    codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder},
 };
-use tonic_prost::{ProstCodec, ProstEncoder};
 use tonic_types::{ErrorDetails, StatusExt};
 
 /// prost encoding with caller-facing decode errors.
@@ -32,15 +33,36 @@ where
 {
     type Encode = T;
     type Decode = U;
-    type Encoder = ProstEncoder<T>;
+    type Encoder = ReservingEncoder<T>;
     type Decoder = ValidatingDecoder<U>;
 
     fn encoder(&mut self) -> Self::Encoder {
-        ProstCodec::<T, U>::default().encoder()
+        ReservingEncoder(PhantomData)
     }
 
     fn decoder(&mut self) -> Self::Decoder {
         ValidatingDecoder(PhantomData)
+    }
+}
+
+/// Encodes a prost message into room reserved for its encoded length.
+#[derive(Debug)]
+pub struct ReservingEncoder<T>(PhantomData<T>);
+
+impl<T: Message> Encoder for ReservingEncoder<T> {
+    type Item = T;
+    type Error = Status;
+
+    fn encode(&mut self, item: T, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        buf.reserve(item.encoded_len());
+        // `encode` would check the room (computing the length again); the
+        // buffer grows on demand, so there is always room.
+        item.encode_raw(buf);
+        Ok(())
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        BufferSettings::default()
     }
 }
 

@@ -5,6 +5,7 @@ pub mod codec;
 mod convert;
 pub mod limits;
 pub mod observe;
+pub mod segment_response;
 mod service;
 mod status;
 
@@ -15,6 +16,8 @@ pub use service::{PipelineSlot, TextApi};
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 pub mod proto {
     tonic::include_proto!("zhtext.v1");
+
+    pub use super::segment_response::SegmentResponse;
 
     /// Encoded file descriptor set of the zhtext protos, served by reflection.
     pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/zhtext_descriptor.bin"));

@@ -1,7 +1,7 @@
 //! `zhtext.v1.TextService`: each handler validates the request, translates
 //! it to domain types, runs the pipeline and translates the result back.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 use arc_swap::ArcSwapOption;
 use tonic::{Request, Response, Status};
@@ -10,6 +10,7 @@ use super::{
     convert,
     limits::WorkPool,
     proto::{self, text_service_server::TextService},
+    segment_response::WordList,
     status,
 };
 use crate::{
@@ -147,19 +148,19 @@ impl TextService for TextApi {
                     !request.disable_hmm,
                     cancel,
                 )?;
-                let tokens = segmentation
-                    .words()
-                    .map(|(t, word)| {
-                        let offsets = units.convert_range(&t.original);
-                        proto::Token {
-                            text: word.to_owned(),
-                            begin_offset: offsets.start,
-                            end_offset: offsets.end,
-                            pos: t.pos.as_str().to_owned(),
-                        }
-                    })
-                    .collect();
-                Ok(proto::SegmentResponse { tokens })
+                let mut words = WordList::with_capacity(segmentation.tokens.len());
+                for t in &segmentation.tokens {
+                    let offsets = units.convert_range(&t.original);
+                    words.push(t.normalized.clone(), offsets.start, offsets.end, t.pos);
+                }
+                // The words are ranges of the normalized text, which is the
+                // request's own text when normalization changed nothing.
+                let text = match segmentation.normalized {
+                    Cow::Owned(changed) => changed,
+                    Cow::Borrowed(_) => request.text,
+                };
+                let words = words.with_text(text);
+                Ok(proto::SegmentResponse::from_words(words))
             })
             .await?;
         Ok(Response::new(response))

@@ -50,6 +50,11 @@ impl PosTag {
         PosTag { len: len as u8, bytes }
     }
 
+    /// The tag as UTF-8 bytes, without checking them again.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
     /// The tag as text.
     pub fn as_str(&self) -> &str {
         // `new` copies whole characters of a `str`.

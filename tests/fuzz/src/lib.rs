@@ -341,7 +341,10 @@ pub fn segment_bytes(bytes: &[u8]) {
     let mode = proto::SegmentMode::try_from(request.mode).expect("checked");
     let precise = matches!(mode, proto::SegmentMode::Unspecified | proto::SegmentMode::Precise);
     let noop = options_are_noop(&request.normalize);
-    let tokens = &response.tokens;
+    // Checked as a client sees it: through the server's hand-written
+    // encoding (api::segment_response) and prost's decoding.
+    let decoded = proto::SegmentResponse::decode(response.encode_to_vec().as_slice()).expect("the response decodes");
+    let tokens = &decoded.tokens;
 
     let mut ranges = Vec::with_capacity(tokens.len());
     let (mut last_begin, mut last_end) = (0u32, 0u32);
