@@ -14,7 +14,7 @@ use std::ops::Range;
 use bytes::{Buf, BufMut};
 use prost::{
     DecodeError, Message,
-    encoding::{self, DecodeContext, WireType, encode_varint, encoded_len_varint},
+    encoding::{self, DecodeContext, WireType, encoded_len_varint},
 };
 
 use super::proto::Token;
@@ -158,29 +158,84 @@ impl WordList {
     }
 
     fn encode_raw(&self, buf: &mut impl BufMut) {
+        // Each token is assembled in a small buffer and written with one
+        // `put_slice` (two more for a long word): a `BufMut` call per field
+        // byte costs more than the encoding itself.
+        let mut scratch = Scratch::default();
         for token in &self.tokens {
             let word = self.word(token);
-            buf.put_u8(TOKENS);
-            encode_varint(token.message_len(word.len()) as u64, buf);
+            scratch.byte(TOKENS);
+            scratch.varint(token.message_len(word.len()) as u64);
             if !word.is_empty() {
-                buf.put_u8(TEXT);
-                encode_varint(word.len() as u64, buf);
-                buf.put_slice(word);
+                scratch.byte(TEXT);
+                scratch.varint(word.len() as u64);
+                if word.len() <= Scratch::INLINE_WORD {
+                    scratch.slice(word);
+                } else {
+                    scratch.flush(buf);
+                    buf.put_slice(word);
+                }
             }
             if token.begin_offset != 0 {
-                buf.put_u8(BEGIN_OFFSET);
-                encode_varint(u64::from(token.begin_offset), buf);
+                scratch.byte(BEGIN_OFFSET);
+                scratch.varint(u64::from(token.begin_offset));
             }
             if token.end_offset != 0 {
-                buf.put_u8(END_OFFSET);
-                encode_varint(u64::from(token.end_offset), buf);
+                scratch.byte(END_OFFSET);
+                scratch.varint(u64::from(token.end_offset));
             }
             let pos = token.pos.as_bytes();
             if !pos.is_empty() {
-                buf.put_u8(POS);
-                encode_varint(pos.len() as u64, buf);
-                buf.put_slice(pos);
+                scratch.byte(POS);
+                scratch.varint(pos.len() as u64);
+                scratch.slice(pos);
             }
+            scratch.flush(buf);
+        }
+    }
+}
+
+/// Room for one encoded token: keys and varints (at most 5 bytes each, all
+/// values are u32), a word of up to [`Scratch::INLINE_WORD`] bytes and a
+/// tag of up to [`PosTag::MAX_LEN`].
+struct Scratch {
+    bytes: [u8; Scratch::CAPACITY],
+    len: usize,
+}
+
+impl Scratch {
+    const INLINE_WORD: usize = 32;
+    const CAPACITY: usize = 4 * (1 + 5) + Self::INLINE_WORD + 1 + 1 + PosTag::MAX_LEN;
+
+    fn byte(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    fn varint(&mut self, mut value: u64) {
+        while value >= 0x80 {
+            self.byte(value as u8 | 0x80);
+            value >>= 7;
+        }
+        self.byte(value as u8);
+    }
+
+    fn slice(&mut self, slice: &[u8]) {
+        self.bytes[self.len..self.len + slice.len()].copy_from_slice(slice);
+        self.len += slice.len();
+    }
+
+    fn flush(&mut self, buf: &mut impl BufMut) {
+        buf.put_slice(&self.bytes[..self.len]);
+        self.len = 0;
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            bytes: [0; Scratch::CAPACITY],
+            len: 0,
         }
     }
 }
