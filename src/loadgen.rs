@@ -470,12 +470,12 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     row(format!("Segment 100 chars c={c}"), &segment_small);
 
     let large_c = 2 * cores;
-    let before = cpu();
+    let own_cpu = || cpu_seconds(std::process::id()).unwrap_or(f64::NAN);
+    let (before, client_before) = (cpu(), own_cpu());
     let segment_large = drive(&conns, Rpc::Segment, &large, large_c, seconds).await;
-    let segment_large_cpu = cpu() - before;
+    let (segment_large_cpu, client_large_cpu) = (cpu() - before, own_cpu() - client_before);
     row(format!("Segment 100 KB c={large_c}"), &segment_large);
     let pipeline = Arc::new(tokio::task::spawn_blocking(Pipeline::load).await?);
-    let own_cpu = || cpu_seconds(std::process::id()).unwrap_or(f64::NAN);
     let before = own_cpu();
     let baseline = {
         let (pipeline, large) = (pipeline.clone(), large.clone());
@@ -542,6 +542,11 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
         segment_large_cpu / (segment_large.text_bytes as f64 / 1e6),
         baseline_cpu / (baseline.text_bytes as f64 / 1e6),
         100.0 * (baseline_cpu / baseline.text_bytes as f64) / (segment_large_cpu / segment_large.text_bytes as f64)
+    );
+    println!(
+        "client CPU per text MB over gRPC: {:.3} s (building requests, decoding responses), {:.0}% of the two processes' CPU",
+        client_large_cpu / (segment_large.text_bytes as f64 / 1e6),
+        100.0 * client_large_cpu / (client_large_cpu + segment_large_cpu)
     );
     println!(
         "Health p99 under saturating Segment load: {:.2} ms (target < 50 ms)",
