@@ -51,6 +51,19 @@ impl Snapshot {
 
     /// Parses the snapshot and builds the segmenters.
     pub fn build(&self) -> Result<SegmenterSet, DictionaryError> {
+        let (global, profiles) = self.parse()?;
+        Ok(SegmenterSet::build(&global, &profiles))
+    }
+
+    /// [`Snapshot::build`], keeping from `previous` the segmenters whose
+    /// dictionaries did not change.
+    pub fn rebuild(&self, previous: &SegmenterSet) -> Result<SegmenterSet, DictionaryError> {
+        let (global, profiles) = self.parse()?;
+        Ok(previous.rebuild(&global, &profiles))
+    }
+
+    /// The global dictionaries and the profiles, parsed.
+    fn parse(&self) -> Result<(Vec<UserDictionary>, BTreeMap<String, UserDictionary>), DictionaryError> {
         if let Some(error) = &self.listing_error {
             return Err(DictionaryError::Io {
                 path: PathBuf::from("ZHTEXT_DICT_DIR"),
@@ -74,7 +87,7 @@ impl Snapshot {
             .iter()
             .map(|(name, path, bytes)| Ok((name.clone(), parse(path, bytes)?)))
             .collect::<Result<BTreeMap<_, _>, DictionaryError>>()?;
-        Ok(SegmenterSet::build(&global, &profiles))
+        Ok((global, profiles))
     }
 }
 
@@ -158,15 +171,20 @@ pub async fn watch(
         }
         last = fingerprint;
         let started = Instant::now();
-        let built = tokio::task::spawn_blocking(move || snapshot.build())
-            .await
-            .map_err(|panicked| format!("the rebuild panicked: {panicked}"))
-            .and_then(|built| built.map_err(|error| error.to_string()));
+        let previous = slot.get().map(|pipeline| pipeline.segmenters().clone());
+        let built = tokio::task::spawn_blocking(move || match previous {
+            Some(previous) => snapshot.rebuild(&previous),
+            None => snapshot.build(),
+        })
+        .await
+        .map_err(|panicked| format!("the rebuild panicked: {panicked}"))
+        .and_then(|built| built.map_err(|error| error.to_string()));
         match built {
             Ok(segmenters) => {
                 if let Some(current) = slot.get() {
                     let profiles = segmenters.profile_names();
                     slot.set(Arc::new(current.with_segmenters(segmenters)));
+                    drop(current);
                     stats.reloads.fetch_add(1, Relaxed);
                     crate::metrics::dictionary_reloaded(true);
                     tracing::info!(
@@ -174,6 +192,10 @@ pub async fn watch(
                         ?profiles,
                         "dictionaries reloaded"
                     );
+                    // The replaced segmenters are freed once no request uses
+                    // them (now, when none is in flight); hand their pages
+                    // back to the system rather than keep them.
+                    let _ = tokio::task::spawn_blocking(release_free_memory).await;
                 }
             }
             Err(error) => {
@@ -182,5 +204,17 @@ pub async fn watch(
                 tracing::error!(%error, "dictionary reload failed; the previous dictionaries keep serving");
             }
         }
+    }
+}
+
+/// Returns memory that the allocator holds but no longer uses to the
+/// operating system. glibc keeps freed memory in its arenas, so without
+/// this every rebuild of the segmenters (tens of megabytes each) would
+/// stay resident until the next one reuses it.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
