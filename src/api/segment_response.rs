@@ -20,8 +20,9 @@ use prost::{
 use super::proto::Token;
 use crate::text::segment::PosTag;
 
-/// Output of `TextService.Segment`.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Output of `TextService.Segment`. Two responses are equal when they
+/// encode the same tokens, however each holds them.
+#[derive(Clone, Debug, Default)]
 pub struct SegmentResponse {
     /// Tokens in text order (by `begin_offset`; in full and search mode tokens
     /// may overlap). A decoded response has all its tokens here.
@@ -51,6 +52,12 @@ impl SegmentResponse {
             pos: t.pos.as_str().to_owned(),
         }));
         tokens
+    }
+}
+
+impl PartialEq for SegmentResponse {
+    fn eq(&self, other: &Self) -> bool {
+        self.encode_to_vec() == other.encode_to_vec()
     }
 }
 
@@ -326,6 +333,9 @@ mod tests {
         assert_eq!(response.encoded_len(), encoded.len());
         let decoded = SegmentResponse::decode(encoded.as_slice()).unwrap();
         assert_eq!(decoded.tokens, tokens);
+        // Equal as messages although one holds words and the other tokens.
+        assert_eq!(decoded, response);
+        assert_ne!(decoded, SegmentResponse::default());
         assert_eq!(response.into_tokens(), tokens);
     }
 
