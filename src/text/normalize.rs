@@ -1,7 +1,7 @@
 //! The normalization stage: which rewriting steps run, in which order, and
 //! the [`OffsetMap`] that leads from their output back to the caller's text.
 
-use std::{borrow::Cow, collections::HashMap, ops::Range, sync::Arc};
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 use crate::text::{
     align::Rewrite,
@@ -108,14 +108,6 @@ pub struct Normalized<'a> {
     pub text: Cow<'a, str>,
     /// Normalized → original offsets; identity when nothing changed.
     pub map: OffsetMap,
-}
-
-impl Normalized<'_> {
-    /// The byte range of the original text that a byte range of the
-    /// normalized text came from.
-    pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
-        self.map.to_original(range, self.original)
-    }
 }
 
 /// Every normalization step, loaded once and shared by all requests.

@@ -58,7 +58,7 @@ impl PosTag {
     /// The tag as text.
     pub fn as_str(&self) -> &str {
         // `new` copies whole characters of a `str`.
-        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -186,15 +186,12 @@ impl Segmenter for JiebaSegmenter {
             words
         };
         let shifted = |w: Word| w.shifted(offset);
-        match mode {
-            SegmentMode::Precise => out.extend(precise().map(shifted)),
-            SegmentMode::Full => out.extend(overlapping(self.jieba.cut_all(text)).into_iter().map(shifted)),
-            SegmentMode::Search => out.extend(
-                overlapping(self.jieba.cut_for_search(text, hmm))
-                    .into_iter()
-                    .map(shifted),
-            ),
-        }
+        let words = match mode {
+            SegmentMode::Precise => return out.extend(precise().map(shifted)),
+            SegmentMode::Full => overlapping(self.jieba.cut_all(text)),
+            SegmentMode::Search => overlapping(self.jieba.cut_for_search(text, hmm)),
+        };
+        out.extend(words.into_iter().map(shifted));
     }
 }
 
