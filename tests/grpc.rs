@@ -251,6 +251,46 @@ async fn tag_entities_names_and_rules_with_filter() {
 }
 
 #[tokio::test]
+async fn recent_names_are_tagged_in_both_scripts() {
+    // None of these names occurs in the model's 1990s training corpus; the
+    // known-name list completes the model (魏哲 alone is its own guess).
+    let server = TestServer::start().await;
+    let mut client = server.client();
+    for (text, names) in [
+        (
+            "台积电董事长魏哲家表示，华为和比亚迪也在扩大投资。",
+            ["台积电", "魏哲家", "华为", "比亚迪"],
+        ),
+        (
+            "台積電董事長魏哲家表示，華為和比亞迪也在擴大投資。",
+            ["台積電", "魏哲家", "華為", "比亞迪"],
+        ),
+    ] {
+        let entities = client
+            .tag_entities(TagEntitiesRequest {
+                text: text.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .entities;
+        let got: Vec<(EntityType, &str)> = entities.iter().map(|e| (e.r#type(), e.text.as_str())).collect();
+        let kinds = [
+            EntityType::Organization,
+            EntityType::Person,
+            EntityType::Organization,
+            EntityType::Organization,
+        ];
+        let expected: Vec<(EntityType, &str)> = kinds.into_iter().zip(names).collect();
+        assert_eq!(got, expected, "{text}");
+        for e in &entities {
+            assert_eq!(&text[e.begin_offset as usize..e.end_offset as usize], e.text);
+        }
+    }
+}
+
+#[tokio::test]
 async fn empty_text_gives_empty_results() {
     let server = TestServer::start().await;
     let mut client = server.client();

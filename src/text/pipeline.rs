@@ -13,7 +13,12 @@ use crate::text::{
     opencc::Profile,
     script::{ScriptDetector, ScriptReport},
     segment::{PosTag, SegmentMode, Segmenter, SegmenterSet, Word},
-    tag::{EntityKind, EntityTagger, PriorityTagger, ner::NerModel, rules::RuleRecognizer},
+    tag::{
+        EntityKind, EntityTagger, PriorityTagger,
+        known::{KnownNameTagger, KnownNames},
+        ner::NerModel,
+        rules::RuleRecognizer,
+    },
 };
 
 /// A word in the caller's text.
@@ -90,7 +95,10 @@ impl Pipeline {
         let normalizers = Arc::new(NormalizerSet::load());
         let tagger = Arc::new(PriorityTagger::new(vec![
             Box::new(RuleRecognizer::new()),
-            Box::new(NerModel::embedded()),
+            Box::new(KnownNameTagger::new(
+                Box::new(NerModel::embedded()),
+                KnownNames::embedded(),
+            )),
         ]));
         let script = Arc::new(ScriptDetector::new(normalizers.opencc()));
         let keywords = Arc::new(KeywordExtractor::default());

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use crate::text::segment::Word;
 
+pub mod known;
 pub mod ner;
 pub mod pos;
 pub mod rules;

@@ -10,13 +10,18 @@ use std::{collections::HashMap, hash::BuildHasherDefault};
 use super::features::{PreHashed, hash_str, normalize};
 
 /// Names known beyond the training corpus, `TYPE<tab>name` per line.
-const EXTRA_NAMES: &str = include_str!("model/extra_names.txt");
+pub(crate) const EXTRA_NAMES: &str = include_str!("model/extra_names.txt");
 
 /// The names of [`EXTRA_NAMES`] with their type bits (in
 /// [`super::labels::KINDS`] order).
 fn extra_names() -> impl Iterator<Item = (&'static str, u8)> {
-    EXTRA_NAMES
-        .lines()
+    parse_names(EXTRA_NAMES)
+}
+
+/// The `(name, type bit)` pairs of a list in the format of
+/// `model/extra_names.txt`; lines of another type are skipped.
+pub(crate) fn parse_names(list: &str) -> impl Iterator<Item = (&str, u8)> {
+    list.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .filter_map(|line| {

@@ -36,6 +36,7 @@ use std::ops::Range;
 pub use corpus::CorpusFormat;
 pub use eval::{Counts, NerReport, evaluate};
 pub use format::NerError;
+pub(crate) use gazetteer::{EXTRA_NAMES, parse_names};
 pub use train::{TrainOptions, train};
 
 use self::{

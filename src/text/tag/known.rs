@@ -1,0 +1,385 @@
+//! Names known by heart at run time: the curated list of recent bodies,
+//! companies, universities, places and office holders that the model was
+//! also given as gazetteer features (`ner/model/extra_names.txt`), plus
+//! `known_names.txt` for names added since the model was trained.
+//!
+//! The model learned from 1990s news how far a gazetteer match can be
+//! trusted, and for short names of that era's corpus the answer was "not
+//! much"; so it misses 华为 or 腾讯 that no 1990s sentence named, and cuts
+//! names it half knows (魏哲 of 魏哲家). [`KnownNameTagger`] wraps the
+//! model and corrects both: a known name is tagged where the model tagged
+//! nothing overlapping it or only pieces inside it, and left alone where a
+//! model mention crosses its edge or contains it (the model's longer
+//! 北京大学医学部 stands). A known name is only matched from one jieba word
+//! boundary to another, so 京东 is not found inside 北京东路.
+
+use std::collections::HashMap;
+
+use super::{
+    EntityKind, EntityMention, EntityTagger,
+    ner::{EXTRA_NAMES, parse_names},
+};
+use crate::text::segment::Word;
+
+/// Names added after the model was trained, and names that are too often
+/// common words to be tagged on their own (`-` lines).
+const KNOWN_NAMES: &str = include_str!("known_names.txt");
+
+/// Longest known name, in jieba words: a name is looked up only over
+/// spans of at most this many words.
+const MAX_NAME_WORDS: usize = 8;
+
+/// A match of a curated name where the model saw nothing. Lower than the
+/// rules' 0.95: the name is certain, but whether this mention means it is
+/// not (a 长城汽车 ad is ORG, but 三星 can be three stars).
+const CONFIDENCE: f32 = 0.85;
+
+/// Curated names and their kinds, matched on word boundaries.
+#[derive(Clone, Debug)]
+pub struct KnownNames {
+    names: HashMap<String, EntityKind>,
+    /// The longest name (in bytes) beginning with each character: most
+    /// words begin none, and cost one lookup here instead of one per span.
+    longest_from: HashMap<char, usize>,
+}
+
+impl KnownNames {
+    /// The embedded lists.
+    pub fn embedded() -> Self {
+        Self::from_lists(&[EXTRA_NAMES, KNOWN_NAMES])
+    }
+
+    /// Names from lists in the `TYPE<tab>name` format. A name listed with
+    /// two types, or under `-` in any list, is left out: it is ambiguous.
+    pub fn from_lists(lists: &[&str]) -> Self {
+        let mut kinds: HashMap<String, Option<EntityKind>> = HashMap::new();
+        for list in lists {
+            for (name, bit) in parse_names(list) {
+                let kind = match bit {
+                    1 => EntityKind::Person,
+                    2 => EntityKind::Location,
+                    _ => EntityKind::Organization,
+                };
+                kinds
+                    .entry(name.to_owned())
+                    .and_modify(|k| {
+                        if *k != Some(kind) {
+                            *k = None
+                        }
+                    })
+                    .or_insert(Some(kind));
+            }
+            for name in list.lines().filter_map(|l| l.strip_prefix("-\t")) {
+                kinds.insert(name.trim().to_owned(), None);
+            }
+        }
+        let names: HashMap<String, EntityKind> = kinds
+            .into_iter()
+            .filter(|(name, _)| name.chars().nth(1).is_some())
+            .filter_map(|(name, kind)| Some((name, kind?)))
+            .collect();
+        let mut longest_from: HashMap<char, usize> = HashMap::new();
+        for name in names.keys() {
+            if let Some(first) = name.chars().next() {
+                let longest = longest_from.entry(first).or_default();
+                *longest = (*longest).max(name.len());
+            }
+        }
+        KnownNames { names, longest_from }
+    }
+
+    /// Number of names tagged.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no name is tagged.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A name tagger with known names laid over its mentions.
+pub struct KnownNameTagger {
+    model: Box<dyn EntityTagger>,
+    names: KnownNames,
+}
+
+impl KnownNameTagger {
+    /// `model`'s mentions corrected with `names`.
+    pub fn new(model: Box<dyn EntityTagger>, names: KnownNames) -> Self {
+        KnownNameTagger { model, names }
+    }
+}
+
+impl EntityTagger for KnownNameTagger {
+    fn name(&self) -> &'static str {
+        "known-names"
+    }
+
+    fn tag(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
+        let found = self.model.tag(text, words);
+        let known = self.names.find(text, words);
+        if known.is_empty() {
+            return found;
+        }
+        let mut out = Vec::with_capacity(found.len() + known.len());
+        let mut found = found.into_iter().peekable();
+        for name in known {
+            while let Some(m) = found.next_if(|m| m.range.end <= name.range.start) {
+                out.push(m);
+            }
+            // Model mentions that reach into the name, and whether the
+            // name replaces them.
+            let mut touching = Vec::new();
+            while let Some(m) = found.next_if(|m| m.range.start < name.range.end) {
+                touching.push(m);
+            }
+            let replaces = match touching.as_slice() {
+                // The model tagged the name itself. A less sure reading of
+                // another kind is the model guessing at a name it does not
+                // know (比亚迪 as a person, 麦当劳 as a place). Listed places
+                // are another matter: the model knows the countries and
+                // cities, and reads them as ORG where a team or government
+                // is meant (巴西 beat 纽约), so its reading stands.
+                [m] if m.range == name.range => {
+                    m.kind != name.kind && m.confidence < CONFIDENCE && name.kind != EntityKind::Location
+                }
+                // Pieces of the name, of its kind: the model's cut-short
+                // reading (魏哲 of 魏哲家). A piece of another kind is the
+                // model reading the context otherwise (中国 of 中国电信 in
+                // 1998 meant the country's telecom sector, before the
+                // company existed), and a mention crossing the name's edge
+                // or containing it (北京大学附属医院) stands.
+                pieces => pieces
+                    .iter()
+                    .all(|m| m.kind == name.kind && m.range.start >= name.range.start && m.range.end <= name.range.end),
+            };
+            // A kept mention (from before this name) may still reach into it.
+            let crossed = out.last().is_some_and(|m| m.range.end > name.range.start);
+            if replaces && !crossed {
+                out.push(name);
+            } else {
+                out.extend(touching);
+            }
+        }
+        out.extend(found);
+        out
+    }
+}
+
+impl KnownNames {
+    /// The longest known name from each word boundary, left to right,
+    /// without overlaps.
+    fn find(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let start = words[i].range.start;
+            let longest = text
+                .get(start..)
+                .and_then(|rest| rest.chars().next())
+                .and_then(|first| self.longest_from.get(&first))
+                .map_or(0, |&len| start + len);
+            // The longest name over words i..=j, if any.
+            let found = (i..words.len().min(i + MAX_NAME_WORDS))
+                .rev()
+                .filter(|&j| {
+                    let end = words[j].range.end;
+                    end <= text.len() && end > start && end <= longest
+                })
+                .find_map(|j| {
+                    let end = words[j].range.end;
+                    let kind = text.get(start..end).and_then(|name| self.names.get(name))?;
+                    Some((j, end, *kind))
+                });
+            match found {
+                Some((j, end, kind)) => {
+                    out.push(EntityMention {
+                        range: start..end,
+                        kind,
+                        confidence: CONFIDENCE,
+                        normalized: None,
+                    });
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use super::*;
+    use crate::text::segment::{JiebaSegmenter, PosTag, SegmentMode, Segmenter};
+
+    fn words(text: &str) -> Vec<Word> {
+        JiebaSegmenter::with_default_dict().segment(text, SegmentMode::Precise, true)
+    }
+
+    fn find(names: &KnownNames, text: &str) -> Vec<(String, EntityKind)> {
+        names
+            .find(text, &words(text))
+            .into_iter()
+            .map(|m| (text[m.range].to_owned(), m.kind))
+            .collect()
+    }
+
+    #[test]
+    fn finds_listed_names_on_word_boundaries() {
+        let names = KnownNames::from_lists(&["ORG\t京东\nORG\t华为\nORG\t华为公司\nLOC\t北京\n"]);
+        assert_eq!(
+            find(&names, "华为公司和京东在北京东路开店"),
+            vec![
+                ("华为公司".to_owned(), EntityKind::Organization),
+                ("京东".to_owned(), EntityKind::Organization),
+                // Of 北京 / 东路, not of 北 / 京东 / 路.
+                ("北京".to_owned(), EntityKind::Location),
+            ]
+        );
+    }
+
+    #[test]
+    fn ambiguous_names_are_left_out() {
+        let names = KnownNames::from_lists(&["ORG\t联想\nORG\t三星\nLOC\t三星\nORG\t中\n", "-\t联想\n"]);
+        assert!(names.is_empty(), "{:?}", names.names);
+    }
+
+    #[test]
+    fn embedded_lists_hold_recent_names_and_not_common_words() {
+        let names = KnownNames::embedded();
+        assert!(names.len() > 300, "{}", names.len());
+        let got = find(&names, "华为和腾讯在深圳发布新产品，比亚迪销量增长。");
+        for name in ["华为", "腾讯", "比亚迪", "深圳"] {
+            assert!(got.iter().any(|(n, _)| n == name), "{name} missing from {got:?}");
+        }
+        assert!(find(&names, "这让我联想到小时候").is_empty());
+    }
+
+    #[test]
+    fn words_that_do_not_fit_the_text_are_ignored() {
+        let names = KnownNames::embedded();
+        assert!(find(&names, "").is_empty());
+        let words = vec![Word {
+            range: 0..100,
+            pos: PosTag::new("n"),
+        }];
+        assert!(names.find("华为", &words).is_empty());
+    }
+
+    /// A model that returns fixed mentions (with confidence 0.5 unless
+    /// told otherwise).
+    struct Fixed {
+        mentions: Vec<(Range<usize>, EntityKind)>,
+        confidence: f32,
+    }
+
+    fn fixed(mentions: Vec<(Range<usize>, EntityKind)>) -> Fixed {
+        Fixed {
+            mentions,
+            confidence: 0.5,
+        }
+    }
+
+    impl Fixed {
+        fn with_confidence(self, confidence: f32) -> Fixed {
+            Fixed { confidence, ..self }
+        }
+    }
+
+    impl EntityTagger for Fixed {
+        fn name(&self) -> &'static str {
+            "fixed"
+        }
+        fn tag(&self, _: &str, _: &[Word]) -> Vec<EntityMention> {
+            self.mentions
+                .iter()
+                .map(|(range, kind)| EntityMention {
+                    range: range.clone(),
+                    kind: *kind,
+                    confidence: self.confidence,
+                    normalized: None,
+                })
+                .collect()
+        }
+    }
+
+    fn tag(model: Vec<(Range<usize>, EntityKind)>, text: &str) -> Vec<(String, EntityKind, f32)> {
+        let names = KnownNames::from_lists(&["PER\t魏哲家\nORG\t北京大学\nORG\t华为\nORG\t台积电\n"]);
+        KnownNameTagger::new(Box::new(fixed(model)), names)
+            .tag(text, &words(text))
+            .into_iter()
+            .map(|m| (text[m.range].to_owned(), m.kind, m.confidence))
+            .collect()
+    }
+
+    #[test]
+    fn known_names_fill_gaps_and_replace_pieces_inside_them() {
+        use EntityKind::*;
+        let text = "台积电董事长魏哲家说，华为也来了";
+        let byte = |s: &str| text.find(s).unwrap();
+        // The model found 魏哲 (a piece of 魏哲家) and missed 台积电 and 华为.
+        let wei = byte("魏哲");
+        let got = tag(vec![(wei..wei + "魏哲".len(), Person)], text);
+        assert_eq!(
+            got,
+            vec![
+                ("台积电".to_owned(), Organization, CONFIDENCE),
+                ("魏哲家".to_owned(), Person, CONFIDENCE),
+                ("华为".to_owned(), Organization, CONFIDENCE),
+            ]
+        );
+    }
+
+    #[test]
+    fn model_mentions_that_cross_or_contain_a_name_stand() {
+        use EntityKind::*;
+        let text = "北京大学附属医院的华为研究院";
+        let contains = 0..text.find("的").unwrap();
+        let got = tag(vec![(contains.clone(), Organization)], text);
+        assert_eq!(
+            got,
+            vec![
+                ("北京大学附属医院".to_owned(), Organization, 0.5),
+                ("华为".to_owned(), Organization, CONFIDENCE),
+            ]
+        );
+        // A mention from before a name that reaches into it (的华 is not a
+        // name, but the model's mentions are what they are).
+        let crossing = text.find("的").unwrap()..text.find("为").unwrap();
+        let got = tag(vec![(crossing, Location)], text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, "北京大学");
+        assert_eq!(got[1].0, "的华");
+    }
+
+    #[test]
+    fn the_model_keeps_its_reading_of_a_name_it_tagged() {
+        use EntityKind::*;
+        let text = "华为队赢了北京大学";
+        let names = KnownNames::from_lists(&["ORG\t华为\nORG\t北京大学\n"]);
+        let tagged = |confidence: f32| {
+            let model = fixed(vec![(0.."华为".len(), Location)]).with_confidence(confidence);
+            let m = &KnownNameTagger::new(Box::new(model), names.clone()).tag(text, &words(text))[0];
+            (text[m.range.clone()].to_owned(), m.kind, m.confidence)
+        };
+        // Same span, other kind: the model's mention if it is sure, else
+        // the list's.
+        assert_eq!(tagged(0.95), ("华为".to_owned(), Location, 0.95));
+        assert_eq!(tagged(0.5), ("华为".to_owned(), Organization, CONFIDENCE));
+        // Except for listed places: the model's ORG (a team) stands.
+        let team = "巴西 队";
+        let model = fixed(vec![(0.."巴西".len(), Organization)]);
+        let places = KnownNames::from_lists(&["LOC\t巴西\n"]);
+        let got = KnownNameTagger::new(Box::new(model), places).tag(team, &words(team));
+        assert_eq!((got[0].kind, got[0].confidence), (Organization, 0.5));
+        // A piece of another kind inside a name stands too.
+        let bei = text.find("北京").unwrap();
+        let got = tag(vec![(bei..bei + "北京".len(), Location)], text);
+        assert_eq!(got.last().unwrap(), &("北京".to_owned(), Location, 0.5));
+    }
+}
