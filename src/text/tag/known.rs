@@ -110,6 +110,31 @@ impl KnownNameTagger {
     pub fn new(model: Box<dyn EntityTagger>, names: KnownNames) -> Self {
         KnownNameTagger { model, names }
     }
+
+    /// Whether the known `name` replaces the model's mention `m`, which
+    /// reaches into it.
+    fn overrides(&self, name: &EntityMention, m: &EntityMention) -> bool {
+        let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
+        if !inside {
+            // A mention crossing the name's edge or containing it
+            // (北京大学附属医院 over 北京大学) stands.
+            return false;
+        }
+        if m.kind == name.kind {
+            // A piece of the name is the model cutting it short (魏哲 of
+            // 魏哲家); the name itself, tagged alike, keeps the model's
+            // confidence.
+            return m.range != name.range;
+        }
+        // Another kind: a guess at a name the model does not know (比亚迪
+        // as a person, 英 of 英伟达 as a place) unless the model is as sure
+        // as a list match, as it is of context it knows (中国 of 中国电信 in
+        // 1998 news, the country's telecom sector before the company
+        // existed). Listed places are the model's home ground: it knows the
+        // countries and cities, and reads them as ORG where a team or
+        // government is meant (巴西 beat 纽约), so its reading stands.
+        m.confidence < CONFIDENCE && name.kind != EntityKind::Location
+    }
 }
 
 impl EntityTagger for KnownNameTagger {
@@ -135,26 +160,7 @@ impl EntityTagger for KnownNameTagger {
             while let Some(m) = found.next_if(|m| m.range.start < name.range.end) {
                 touching.push(m);
             }
-            let replaces = match touching.as_slice() {
-                // The model tagged the name itself. A less sure reading of
-                // another kind is the model guessing at a name it does not
-                // know (比亚迪 as a person, 麦当劳 as a place). Listed places
-                // are another matter: the model knows the countries and
-                // cities, and reads them as ORG where a team or government
-                // is meant (巴西 beat 纽约), so its reading stands.
-                [m] if m.range == name.range => {
-                    m.kind != name.kind && m.confidence < CONFIDENCE && name.kind != EntityKind::Location
-                }
-                // Pieces of the name, of its kind: the model's cut-short
-                // reading (魏哲 of 魏哲家). A piece of another kind is the
-                // model reading the context otherwise (中国 of 中国电信 in
-                // 1998 meant the country's telecom sector, before the
-                // company existed), and a mention crossing the name's edge
-                // or containing it (北京大学附属医院) stands.
-                pieces => pieces
-                    .iter()
-                    .all(|m| m.kind == name.kind && m.range.start >= name.range.start && m.range.end <= name.range.end),
-            };
+            let replaces = touching.iter().all(|m| self.overrides(&name, m));
             // A kept mention (from before this name) may still reach into it.
             let crossed = out.last().is_some_and(|m| m.range.end > name.range.start);
             if replaces && !crossed {
@@ -377,9 +383,17 @@ mod tests {
         let places = KnownNames::from_lists(&["LOC\t巴西\n"]);
         let got = KnownNameTagger::new(Box::new(model), places).tag(team, &words(team));
         assert_eq!((got[0].kind, got[0].confidence), (Organization, 0.5));
-        // A piece of another kind inside a name stands too.
+        // A piece of another kind: the same.
         let bei = text.find("北京").unwrap();
-        let got = tag(vec![(bei..bei + "北京".len(), Location)], text);
-        assert_eq!(got.last().unwrap(), &("北京".to_owned(), Location, 0.5));
+        let piece = |confidence: f32| {
+            let model = fixed(vec![(bei..bei + "北京".len(), Location)]).with_confidence(confidence);
+            let m = KnownNameTagger::new(Box::new(model), names.clone())
+                .tag(text, &words(text))
+                .pop()
+                .unwrap();
+            (text[m.range].to_owned(), m.kind, m.confidence)
+        };
+        assert_eq!(piece(0.95), ("北京".to_owned(), Location, 0.95));
+        assert_eq!(piece(0.5), ("北京大学".to_owned(), Organization, CONFIDENCE));
     }
 }
