@@ -48,7 +48,7 @@ use self::{
 };
 use crate::text::{
     segment::Word,
-    tag::{EntityMention, EntityTagger},
+    tag::{EntityKind, EntityMention, EntityTagger},
 };
 
 /// The model trained on MSRA NER that ships with the crate.
@@ -324,7 +324,78 @@ impl EntityTagger for NerModel {
                 pos: &w.pos,
             })
             .collect();
-        self.mentions(text, &words)
+        let mut mentions = self.mentions(text, &words);
+        trim_role_words(text, &words, &mut mentions);
+        mentions
+    }
+}
+
+/// Words for people by their role. An organization's name does not end
+/// with one (of MSRA train's 20,584 ORG mentions, 4 do, against 130 that
+/// end with 代表团, a body), but the model, having learned that 团, 委 and
+/// 员 end bodies, runs on into them: 民进党立委, 医学院团队.
+const ROLE_WORDS: &[&str] = &[
+    "立委",
+    "议员",
+    "委员",
+    "团队",
+    "代表",
+    "主席",
+    "书记",
+    "院士",
+    "教授",
+    "学生",
+    "员工",
+    "官员",
+    "发言人",
+    "记者",
+    "队员",
+    "成员",
+    "人士",
+    "干部",
+    "职工",
+    "领导",
+    "专家",
+    "主任",
+    "局长",
+    "部长",
+    "负责人",
+    "工作人员",
+    "官兵",
+    "战士",
+    "运动员",
+    "党员",
+    "校长",
+    "院长",
+    "董事长",
+    "总裁",
+    "总经理",
+    "厅长",
+    "市长",
+    "省长",
+    "县长",
+    "区长",
+    "研究员",
+    "医生",
+    "护士",
+    "教师",
+    "老师",
+    "师生",
+    "校友",
+];
+
+/// Ends each ORG mention that runs on into a last word of [`ROLE_WORDS`]
+/// before that word, when at least two characters remain.
+fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMention]) {
+    for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
+        let Ok(i) = words.binary_search_by_key(&m.range.end, |w| w.range.end) else {
+            continue;
+        };
+        let last = &words[i].range;
+        let kept = &text[m.range.start..last.start.max(m.range.start)];
+        if last.start > m.range.start && kept.chars().nth(1).is_some() && ROLE_WORDS.contains(&&text[last.clone()]) {
+            m.range.end = last.start;
+        }
     }
 }
 
@@ -552,6 +623,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn organizations_do_not_end_with_a_role_word() {
+        let text = "民进党立委和医学院团队与代表团及立委";
+        let words: Vec<WordRef<'_>> = ["民进党", "立委", "和", "医学院", "团队", "与", "代表团", "及", "立委"]
+            .iter()
+            .scan(0, |at, w| {
+                let range = *at..*at + w.len();
+                *at = range.end;
+                Some(WordRef { range, pos: "n" })
+            })
+            .collect();
+        let org = |s: &str, start: usize| EntityMention {
+            range: start..start + s.len(),
+            kind: EntityKind::Organization,
+            confidence: 0.9,
+            normalized: None,
+        };
+        let mut mentions = vec![
+            org("民进党立委", 0),
+            org("医学院团队", text.find("医学院").unwrap()),
+            // A body, and a mention that is nothing but the role word.
+            org("代表团", text.find("代表团").unwrap()),
+            org("立委", text.rfind("立委").unwrap()),
+        ];
+        trim_role_words(text, &words, &mut mentions);
+        let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
+        assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
     }
 
     #[test]
