@@ -128,6 +128,11 @@ impl Pipeline {
         &self.segmenters
     }
 
+    /// The entity tagger: rules, then the model with the known names.
+    pub fn tagger(&self) -> &Arc<dyn EntityTagger> {
+        &self.tagger
+    }
+
     /// The normalization steps.
     pub fn normalizers(&self) -> &NormalizerSet {
         &self.normalizers

@@ -24,7 +24,6 @@ use zhtext::{
     text::{
         pipeline::Pipeline,
         segment::{SegmentMode, Segmenter},
-        tag::{EntityTagger, PriorityTagger, ner::NerModel, rules::RuleRecognizer},
     },
 };
 
@@ -51,8 +50,6 @@ static PIPELINE: LazyLock<Arc<Pipeline>> = LazyLock::new(|| Arc::new(Pipeline::l
 
 /// The pipeline's tagger, built the same way (`Pipeline::load_with`), for
 /// tagging a whole text without the pipeline's chunking.
-static TAGGER: LazyLock<PriorityTagger> =
-    LazyLock::new(|| PriorityTagger::new(vec![Box::new(RuleRecognizer::new()), Box::new(NerModel::embedded())]));
 
 static API: LazyLock<TextApi> = LazyLock::new(|| {
     let slot = PipelineSlot::default();
@@ -527,7 +524,7 @@ fn check_tag_chunking(text: &str, filter: &[i32], entities: &[proto::Entity]) {
         .iter()
         .map(|e| (e.begin_offset, e.end_offset, e.r#type, e.normalized_value.as_str()))
         .collect();
-    let mentions = TAGGER.tag(text, &words);
+    let mentions = PIPELINE.tagger().tag(text, &words);
     let whole: Vec<(u32, u32, i32, &str)> = mentions
         .iter()
         .map(|m| {
