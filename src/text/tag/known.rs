@@ -8,10 +8,11 @@
 //! much"; so it misses 华为 or 腾讯 that no 1990s sentence named, and cuts
 //! names it half knows (魏哲 of 魏哲家). [`KnownNameTagger`] wraps the
 //! model and corrects both: a known name is tagged where the model tagged
-//! nothing overlapping it or only pieces inside it, and left alone where a
-//! model mention crosses its edge or contains it (the model's longer
-//! 北京大学医学部 stands). A known name is only matched from one jieba word
-//! boundary to another, so 京东 is not found inside 北京东路.
+//! nothing overlapping it or only pieces inside it (the rules are in
+//! `KnownNameTagger::overrides`), and left alone where a model mention
+//! crosses its edge or contains it (the model's longer 北京大学附属医院
+//! stands). A known name is only matched from one jieba word boundary to
+//! another, so 京东 is not found inside 北京东路.
 
 use std::collections::HashMap;
 
@@ -29,9 +30,9 @@ const KNOWN_NAMES: &str = include_str!("known_names.txt");
 /// spans of at most this many words.
 const MAX_NAME_WORDS: usize = 8;
 
-/// A match of a curated name where the model saw nothing. Lower than the
-/// rules' 0.95: the name is certain, but whether this mention means it is
-/// not (a 长城汽车 ad is ORG, but 三星 can be three stars).
+/// Confidence of a list match. Lower than the rules' 0.95: the name is
+/// certain, whether this mention means it is less so (亚马逊 is a company
+/// and a river; names that are mostly common words are kept off the list).
 const CONFIDENCE: f32 = 0.85;
 
 /// Curated names and their kinds, matched on word boundaries.
@@ -96,6 +97,46 @@ impl KnownNames {
     /// Whether no name is tagged.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+
+    /// The longest known name from each word boundary, left to right,
+    /// without overlaps.
+    fn find(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let start = words[i].range.start;
+            let longest = text
+                .get(start..)
+                .and_then(|rest| rest.chars().next())
+                .and_then(|first| self.longest_from.get(&first))
+                .map_or(0, |&len| start + len);
+            // The longest name over words i..=j, if any.
+            let found = (i..words.len().min(i + MAX_NAME_WORDS))
+                .rev()
+                .filter(|&j| {
+                    let end = words[j].range.end;
+                    end <= text.len() && end > start && end <= longest
+                })
+                .find_map(|j| {
+                    let end = words[j].range.end;
+                    let kind = text.get(start..end).and_then(|name| self.names.get(name))?;
+                    Some((j, end, *kind))
+                });
+            match found {
+                Some((j, end, kind)) => {
+                    out.push(EntityMention {
+                        range: start..end,
+                        kind,
+                        confidence: CONFIDENCE,
+                        normalized: None,
+                    });
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
+        }
+        out
     }
 }
 
@@ -170,48 +211,6 @@ impl EntityTagger for KnownNameTagger {
             }
         }
         out.extend(found);
-        out
-    }
-}
-
-impl KnownNames {
-    /// The longest known name from each word boundary, left to right,
-    /// without overlaps.
-    fn find(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < words.len() {
-            let start = words[i].range.start;
-            let longest = text
-                .get(start..)
-                .and_then(|rest| rest.chars().next())
-                .and_then(|first| self.longest_from.get(&first))
-                .map_or(0, |&len| start + len);
-            // The longest name over words i..=j, if any.
-            let found = (i..words.len().min(i + MAX_NAME_WORDS))
-                .rev()
-                .filter(|&j| {
-                    let end = words[j].range.end;
-                    end <= text.len() && end > start && end <= longest
-                })
-                .find_map(|j| {
-                    let end = words[j].range.end;
-                    let kind = text.get(start..end).and_then(|name| self.names.get(name))?;
-                    Some((j, end, *kind))
-                });
-            match found {
-                Some((j, end, kind)) => {
-                    out.push(EntityMention {
-                        range: start..end,
-                        kind,
-                        confidence: CONFIDENCE,
-                        normalized: None,
-                    });
-                    i = j + 1;
-                }
-                None => i += 1,
-            }
-        }
         out
     }
 }
