@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use super::{
     EntityKind, EntityMention, EntityTagger,
-    ner::{EXTRA_NAMES, parse_names},
+    ner::{EXTRA_NAMES, KINDS, parse_names},
 };
 use crate::text::segment::Word;
 
@@ -54,25 +54,17 @@ impl KnownNames {
     /// two types, or under `-` in any list, is left out: it is ambiguous.
     pub fn from_lists(lists: &[&str]) -> Self {
         let mut kinds: HashMap<String, Option<EntityKind>> = HashMap::new();
-        for list in lists {
-            for (name, bit) in parse_names(list) {
-                let kind = match bit {
-                    1 => EntityKind::Person,
-                    2 => EntityKind::Location,
-                    _ => EntityKind::Organization,
-                };
-                kinds
-                    .entry(name.to_owned())
-                    .and_modify(|k| {
-                        if *k != Some(kind) {
-                            *k = None
-                        }
-                    })
-                    .or_insert(Some(kind));
-            }
-            for name in list.lines().filter_map(|l| l.strip_prefix("-\t")) {
-                kinds.insert(name.trim().to_owned(), None);
-            }
+        for (name, bit) in lists.iter().flat_map(|list| parse_names(list)) {
+            // Bit 0 is a `-` line; otherwise bit i stands for KINDS[i].
+            let kind = (bit != 0).then(|| KINDS[bit.trailing_zeros() as usize]);
+            kinds
+                .entry(name.to_owned())
+                .and_modify(|k| {
+                    if *k != kind {
+                        *k = None
+                    }
+                })
+                .or_insert(kind);
         }
         let names: HashMap<String, EntityKind> = kinds
             .into_iter()
@@ -154,7 +146,7 @@ impl KnownNameTagger {
 
     /// Whether the known `name` replaces the model's mention `m`, which
     /// reaches into it.
-    fn overrides(&self, name: &EntityMention, m: &EntityMention) -> bool {
+    fn overrides(name: &EntityMention, m: &EntityMention) -> bool {
         let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
         if !inside {
             // A mention crossing the name's edge or containing it
@@ -201,7 +193,7 @@ impl EntityTagger for KnownNameTagger {
             while let Some(m) = found.next_if(|m| m.range.start < name.range.end) {
                 touching.push(m);
             }
-            let replaces = touching.iter().all(|m| self.overrides(&name, m));
+            let replaces = touching.iter().all(|m| Self::overrides(&name, m));
             // A kept mention (from before this name) may still reach into it.
             let crossed = out.last().is_some_and(|m| m.range.end > name.range.start);
             if replaces && !crossed {
@@ -217,13 +209,16 @@ impl EntityTagger for KnownNameTagger {
 
 #[cfg(test)]
 mod tests {
-    use std::ops::Range;
+    use std::{ops::Range, sync::OnceLock};
 
     use super::*;
     use crate::text::segment::{JiebaSegmenter, PosTag, SegmentMode, Segmenter};
 
     fn words(text: &str) -> Vec<Word> {
-        JiebaSegmenter::with_default_dict().segment(text, SegmentMode::Precise, true)
+        static SEGMENTER: OnceLock<JiebaSegmenter> = OnceLock::new();
+        SEGMENTER
+            .get_or_init(JiebaSegmenter::with_default_dict)
+            .segment(text, SegmentMode::Precise, true)
     }
 
     fn find(names: &KnownNames, text: &str) -> Vec<(String, EntityKind)> {

@@ -19,7 +19,9 @@ fn extra_names() -> impl Iterator<Item = (&'static str, u8)> {
 }
 
 /// The `(name, type bit)` pairs of a list in the format of
-/// `model/extra_names.txt`; lines of another type are skipped.
+/// `model/extra_names.txt`. A `-` line (run-time lists only: a name not to
+/// tag on its own) gives bit 0, which the gazetteer skips; lines of another
+/// type are skipped.
 pub(crate) fn parse_names(list: &str) -> impl Iterator<Item = (&str, u8)> {
     list.lines()
         .map(str::trim)
@@ -30,6 +32,7 @@ pub(crate) fn parse_names(list: &str) -> impl Iterator<Item = (&str, u8)> {
                 "PER" => 1,
                 "LOC" => 2,
                 "ORG" => 4,
+                "-" => 0,
                 _ => return None,
             };
             Some((name.trim(), bit))

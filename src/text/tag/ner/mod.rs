@@ -37,13 +37,14 @@ pub use corpus::CorpusFormat;
 pub use eval::{Counts, NerReport, evaluate};
 pub use format::NerError;
 pub(crate) use gazetteer::{EXTRA_NAMES, parse_names};
+pub(crate) use labels::KINDS;
 pub use train::{TrainOptions, train};
 
 use self::{
     decode::Lattice,
     features::{Features, WordRef},
     gazetteer::Gazetteer,
-    labels::{KINDS, Scheme},
+    labels::Scheme,
     table::FeatureTable,
 };
 use crate::text::{
@@ -392,8 +393,10 @@ fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMent
             continue;
         };
         let last = &words[i].range;
-        let kept = &text[m.range.start..last.start.max(m.range.start)];
-        if last.start > m.range.start && kept.chars().nth(1).is_some() && ROLE_WORDS.contains(&&text[last.clone()]) {
+        if last.start <= m.range.start || !ROLE_WORDS.contains(&&text[last.clone()]) {
+            continue;
+        }
+        if text[m.range.start..last.start].chars().nth(1).is_some() {
             m.range.end = last.start;
         }
     }
