@@ -12,3 +12,4 @@ pub mod repair;
 pub mod script;
 pub mod segment;
 pub mod tag;
+pub mod word_tags;

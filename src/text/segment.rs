@@ -1,15 +1,10 @@
 //! Word segmentation with part-of-speech tags.
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    fmt,
-    ops::Range,
-    sync::Arc,
-};
+use std::{collections::BTreeMap, fmt, ops::Range, sync::Arc};
 
 use jieba_rs::Jieba;
 
-use crate::text::dictionary::UserDictionary;
+use crate::text::{dictionary::UserDictionary, word_tags::WordTags};
 
 /// How to cut text into words (jieba's three modes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -121,15 +116,16 @@ pub trait Segmenter: Send + Sync {
     }
 }
 
-/// jieba-rs with its default dictionary.
+/// jieba-rs with its default dictionary, and the tags of the words seen.
 pub struct JiebaSegmenter {
     jieba: Jieba,
+    tags: WordTags,
 }
 
 impl JiebaSegmenter {
     /// Loads jieba's embedded default dictionary (about 350k words).
     pub fn with_default_dict() -> Self {
-        JiebaSegmenter { jieba: Jieba::new() }
+        Self::with_jieba(Jieba::new())
     }
 
     /// jieba's default dictionary extended with `dictionaries`, in order
@@ -141,7 +137,14 @@ impl JiebaSegmenter {
                 jieba.add_word(&entry.word, entry.freq, entry.tag.as_deref());
             }
         }
-        JiebaSegmenter { jieba }
+        Self::with_jieba(jieba)
+    }
+
+    fn with_jieba(jieba: Jieba) -> Self {
+        JiebaSegmenter {
+            jieba,
+            tags: WordTags::new(),
+        }
     }
 
     /// The underlying jieba instance.
@@ -149,49 +152,49 @@ impl JiebaSegmenter {
         &self.jieba
     }
 
-    /// The tag of a word on its own: its dictionary tag when the dictionary
-    /// keeps it whole, else what jieba guesses for it.
-    fn tag_of(&self, word: &str) -> PosTag {
-        match self.jieba.tag(word, false).as_slice() {
-            [only] => PosTag::new(only.tag),
-            _ => PosTag::new("x"),
-        }
+    /// How many words' tags are remembered.
+    pub fn remembered_tags(&self) -> usize {
+        self.tags.len()
     }
 }
 
 impl Segmenter for JiebaSegmenter {
     fn segment_into(&self, text: &str, mode: SegmentMode, hmm: bool, offset: usize, out: &mut Vec<Word>) {
-        let precise = || {
-            self.jieba.tag(text, hmm).into_iter().map(|t| Word {
-                range: t.byte_start..t.byte_end,
-                pos: PosTag::new(t.tag),
-            })
+        let tokens = match mode {
+            SegmentMode::Precise => self.jieba.cut(text, hmm),
+            SegmentMode::Full => self.jieba.cut_all(text),
+            SegmentMode::Search => self.jieba.cut_for_search(text, hmm),
         };
-        let overlapping = |tokens: Vec<jieba_rs::Token<'_>>| {
-            // Words that are also precise-mode words take the tag from their
-            // context; the others are tagged on their own.
-            let known: HashMap<(usize, usize), PosTag> =
-                precise().map(|w| ((w.range.start, w.range.end), w.pos)).collect();
-            let mut words: Vec<Word> = tokens
-                .into_iter()
-                .map(|t| Word {
-                    range: t.byte_start..t.byte_end,
-                    pos: known
-                        .get(&(t.byte_start, t.byte_end))
-                        .copied()
-                        .unwrap_or_else(|| self.tag_of(t.word)),
-                })
-                .collect();
-            words.sort_by_key(|w| (w.range.start, w.range.end));
-            words
-        };
-        let shifted = |w: Word| w.shifted(offset);
-        let words = match mode {
-            SegmentMode::Precise => return out.extend(precise().map(shifted)),
-            SegmentMode::Full => overlapping(self.jieba.cut_all(text)),
-            SegmentMode::Search => overlapping(self.jieba.cut_for_search(text, hmm)),
-        };
-        out.extend(words.into_iter().map(shifted));
+        let ranges = tokens.iter().map(|t| t.byte_start..t.byte_end);
+        let mut words = Vec::with_capacity(tokens.len());
+        if !self.tags.tag_into(&self.jieba, text, ranges.clone(), &mut words) {
+            // Some word is a dictionary word that jieba splits on its own
+            // (its HMM joined it here). Its tag comes from jieba's `tag` over
+            // the text, which teaches the table every word of it.
+            let tagged = self.jieba.tag(text, hmm);
+            self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
+            words = match mode {
+                SegmentMode::Precise => tagged
+                    .into_iter()
+                    .map(|t| (t.byte_start..t.byte_end, PosTag::new(t.tag)))
+                    .collect(),
+                // The overlapping modes' inner words that neither way finds
+                // have no context to take a tag from.
+                SegmentMode::Full | SegmentMode::Search => ranges
+                    .map(|r| {
+                        let pos = self.tags.get(&self.jieba, &text[r.clone()]);
+                        (r, pos.unwrap_or(PosTag::new("x")))
+                    })
+                    .collect(),
+            };
+        }
+        if mode != SegmentMode::Precise {
+            words.sort_by_key(|(r, _)| (r.start, r.end));
+        }
+        out.extend(words.into_iter().map(|(range, pos)| Word {
+            range: range.start + offset..range.end + offset,
+            pos,
+        }));
     }
 }
 

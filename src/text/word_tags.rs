@@ -1,0 +1,323 @@
+//! The part-of-speech tag jieba gives each word, remembered by word.
+//!
+//! jieba-rs's `tag` is its `cut` plus, for each word, a tag: the
+//! dictionary's when the dictionary holds the word, else a guess from its
+//! part-of-speech HMM (a Viterbi over about 250 states per character).
+//! That guess is most of what `tag` costs over `cut` on news text, and both
+//! kinds of tag depend on the word alone. So the segmenter cuts, and looks
+//! each word's tag up here; a word seen for the first time is tagged
+//! through jieba-rs's public API and remembered. The answers are jieba's
+//! own, which the tests check word by word against `tag`.
+
+use std::{ops::Range, sync::RwLock};
+
+use jieba_rs::{HmmModel, Jieba};
+use rustc_hash::FxHashMap;
+
+use crate::text::segment::PosTag;
+
+/// Words longer than this (in bytes) are tagged each time instead of
+/// remembered: a long run of letters or digits is one word to jieba, and
+/// must not fill the table.
+const MAX_REMEMBERED_WORD: usize = 48;
+
+/// At most this many words are remembered. A news vocabulary is a few tens
+/// of thousands of words; past the cap, new words are tagged each time.
+const MAX_REMEMBERED_WORDS: usize = 200_000;
+
+/// An HMM whose best path over any run of characters is one word (Begin,
+/// Middle…, End): every transition that starts a second word costs far more
+/// than any run's emissions can differ by. With it and an empty dictionary,
+/// jieba's cut keeps a word whole, and `tag` then tags that whole word with
+/// jieba's guess for words its dictionary lacks. States are in jieba-rs's
+/// order: Begin, End, Middle, Single. The emission lines are required by the
+/// format; they name a private-use character that is not Han, so the HMM
+/// never reads it.
+const ONE_WORD_HMM: &str = "\
+0 -1e99 -1e99 -1e99
+-1e99 0 0 -1e99
+-1e95 -1e99 -1e99 -1e95
+-1e99 0 0 -1e99
+-1e95 -1e99 -1e99 -1e95
+\u{F8FF}:0
+\u{F8FF}:0
+\u{F8FF}:0
+\u{F8FF}:0
+";
+
+/// Each word's POS tag as jieba's `tag` gives it, for one dictionary.
+pub struct WordTags {
+    remembered: RwLock<FxHashMap<Box<str>, PosTag>>,
+    /// An empty dictionary with [`ONE_WORD_HMM`]: tags a word the
+    /// dictionary lacks with jieba's guess for it.
+    guesser: Jieba,
+}
+
+impl Default for WordTags {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WordTags {
+    /// An empty table.
+    pub fn new() -> Self {
+        let mut guesser = Jieba::empty();
+        // One word keeps the dictionary's total above zero, so that the
+        // route's log probabilities stay finite.
+        guesser.add_word("\u{F8FF}", Some(1), Some("x"));
+        let hmm = HmmModel::load(&mut ONE_WORD_HMM.as_bytes()).expect("the one-word HMM is well formed");
+        guesser.set_hmm_model(hmm);
+        WordTags {
+            remembered: RwLock::new(FxHashMap::default()),
+            guesser,
+        }
+    }
+
+    /// Tags `words` (ranges into `text`, as cut by `jieba`) into `out`, in
+    /// order. Returns false, with `out` as it was, if some word's tag cannot
+    /// be found on its own (see [`Self::learn`]).
+    pub fn tag_into(
+        &self,
+        jieba: &Jieba,
+        text: &str,
+        words: impl Iterator<Item = Range<usize>>,
+        out: &mut Vec<(Range<usize>, PosTag)>,
+    ) -> bool {
+        let first = out.len();
+        let mut unknown = Vec::new();
+        {
+            let remembered = self.remembered.read().unwrap_or_else(|e| e.into_inner());
+            for range in words {
+                let pos = remembered.get(&text[range.clone()]).copied();
+                if pos.is_none() {
+                    unknown.push(out.len());
+                }
+                out.push((range, pos.unwrap_or(PosTag::new(""))));
+            }
+        }
+        if unknown.is_empty() {
+            return true;
+        }
+        let mut learned = Vec::new();
+        for index in unknown {
+            let word = &text[out[index].0.clone()];
+            let Some(pos) = self.tag_of(jieba, word) else {
+                out.truncate(first);
+                return false;
+            };
+            out[index].1 = pos;
+            learned.push((word, pos));
+        }
+        self.learn(learned);
+        true
+    }
+
+    /// Remembers the tags jieba's `tag` gave `words` in context. This is
+    /// how a dictionary word that jieba splits when it stands alone (its
+    /// HMM joined it in context: 不大, 一成) gets known: the segmenter tags
+    /// such a text with `tag` once, and teaches the table its words.
+    pub fn learn<'w>(&self, words: impl IntoIterator<Item = (&'w str, PosTag)>) {
+        let mut words = words
+            .into_iter()
+            .filter(|(w, _)| w.len() <= MAX_REMEMBERED_WORD)
+            .peekable();
+        if words.peek().is_none() {
+            return;
+        }
+        // A request never waits to write: if the table is busy, a later
+        // request learns the words. Readers wait only while a few go in.
+        let Ok(mut remembered) = self.remembered.try_write() else {
+            return;
+        };
+        for (word, pos) in words {
+            if remembered.len() >= MAX_REMEMBERED_WORDS {
+                break;
+            }
+            if !remembered.contains_key(word) {
+                remembered.insert(word.into(), pos);
+            }
+        }
+    }
+
+    /// The tag of `word` as one of jieba's words, or `None` if it cannot be
+    /// found on its own and no text has taught it (see [`Self::learn`]).
+    pub fn get(&self, jieba: &Jieba, word: &str) -> Option<PosTag> {
+        if let Some(pos) = self.remembered.read().unwrap_or_else(|e| e.into_inner()).get(word) {
+            return Some(*pos);
+        }
+        let pos = self.tag_of(jieba, word)?;
+        self.learn([(word, pos)]);
+        Some(pos)
+    }
+
+    /// How many words are remembered.
+    pub fn len(&self) -> usize {
+        self.remembered.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether no word is remembered yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What jieba's `tag` gives `word` as one of its words: the dictionary's
+    /// tag when the dictionary holds it, else jieba's guess. Each is read
+    /// by tagging the word on its own, which keeps most dictionary words
+    /// whole; `None` for those it splits.
+    fn tag_of(&self, jieba: &Jieba, word: &str) -> Option<PosTag> {
+        let tags = if jieba.has_word(word) {
+            jieba.tag(word, false)
+        } else {
+            self.guesser.tag(word, true)
+        };
+        match tags.as_slice() {
+            [only] if only.word.len() == word.len() => Some(PosTag::new(only.tag)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::text::segment::{JiebaSegmenter, SegmentMode, Segmenter};
+
+    fn segmenter() -> &'static JiebaSegmenter {
+        static SEGMENTER: OnceLock<JiebaSegmenter> = OnceLock::new();
+        SEGMENTER.get_or_init(JiebaSegmenter::with_default_dict)
+    }
+
+    /// Words with their tags.
+    type Tagged = Vec<(String, String)>;
+
+    /// The segmenter's words and tags, and jieba's `tag` on the same text.
+    fn both(text: &str, hmm: bool) -> (Tagged, Tagged) {
+        let seg = segmenter();
+        let ours = seg
+            .segment(text, SegmentMode::Precise, hmm)
+            .into_iter()
+            .map(|w| (text[w.range].to_owned(), w.pos.to_string()))
+            .collect();
+        let jieba = seg
+            .jieba()
+            .tag(text, hmm)
+            .into_iter()
+            .map(|t| (t.word.to_owned(), t.tag.to_owned()))
+            .collect();
+        (ours, jieba)
+    }
+
+    #[test]
+    fn tags_are_jiebas_on_news_text_cold_and_warm() {
+        let texts = [
+            // Out-of-vocabulary names and words (jieba guesses their tags).
+            "小明硕士毕业于中国科学院计算所，后在日本京都大学深造。",
+            "张尧和李嘉欣在杭州召开发布会，宣布新质生产力项目落地。",
+            // Dictionary words that jieba's HMM joins here but that jieba
+            // splits when they stand alone.
+            "他说问题不大，一成的人不受影响，大家不愁吃穿。",
+            "三峡截流的落差和龙口流速都不大，这对截流较为有利。",
+            // Letters, digits, punctuation, spaces, line breaks.
+            "2024年GDP增长5.2%，iPhone 15 售价 5999 元。\r\n第二行 abc_def #tag",
+            // Traditional text: many words jieba's Simplified dictionary lacks.
+            "臺灣積體電路製造公司董事長魏哲家表示，將擴大在高雄的投資。",
+            "",
+            "。。。",
+        ];
+        for round in ["cold", "warm"] {
+            for text in texts {
+                for hmm in [true, false] {
+                    let (ours, jieba) = both(text, hmm);
+                    assert_eq!(ours, jieba, "{round}, hmm {hmm}: {text}");
+                }
+            }
+        }
+        assert!(segmenter().remembered_tags() > 20);
+    }
+
+    #[test]
+    fn words_jieba_splits_alone_are_learned_from_context() {
+        let jieba = segmenter().jieba();
+        let tags = WordTags::new();
+        let text = "三峡截流的落差和龙口流速都不大，这对截流较为有利。";
+        let words: Vec<Range<usize>> = jieba.cut(text, true).iter().map(|t| t.byte_start..t.byte_end).collect();
+        assert!(words.iter().any(|r| &text[r.clone()] == "不大"));
+        // On its own, jieba cuts the dictionary word 不大 into 不 / 大.
+        assert_eq!(jieba.tag("不大", false).len(), 2);
+        assert_eq!(tags.get(jieba, "不大"), None);
+        let mut out = Vec::new();
+        assert!(!tags.tag_into(jieba, text, words.iter().cloned(), &mut out));
+        assert!(out.is_empty());
+        tags.learn(jieba.tag(text, true).iter().map(|t| (t.word, PosTag::new(t.tag))));
+        assert_eq!(tags.get(jieba, "不大").map(|p| p.to_string()).as_deref(), Some("a"));
+        assert!(tags.tag_into(jieba, text, words.into_iter(), &mut out));
+    }
+
+    #[test]
+    fn tags_are_jiebas_on_random_text() {
+        // Characters that make jieba cut every way: dictionary words, rare
+        // and Traditional characters its HMM joins, letters, digits,
+        // punctuation and spaces.
+        let pool: Vec<char> = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现与问力理本身月合四己法間產業發展臺灣積體電路製造張尧嘉欣aZ09_#.%-+&，。！？、：；“”（）《》 \n\t".chars().collect();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            // xorshift64*: deterministic, so a failure reproduces.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+        };
+        for case in 0..1500 {
+            let len = next(40);
+            let text: String = (0..len).map(|_| pool[next(pool.len())]).collect();
+            let hmm = case % 3 != 0;
+            let (ours, jieba) = both(&text, hmm);
+            assert_eq!(ours, jieba, "case {case}, hmm {hmm}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn other_modes_tag_each_word_as_precise_mode_would() {
+        let seg = segmenter();
+        let text = "中华人民共和国国务院总理在北京人民大会堂会见张尧";
+        let precise: Vec<(String, String)> = both(text, true).1;
+        for mode in [SegmentMode::Full, SegmentMode::Search] {
+            for w in seg.segment(text, mode, true) {
+                let word = &text[w.range.clone()];
+                if let Some((_, tag)) = precise.iter().find(|(p, _)| p == word) {
+                    assert_eq!(w.pos.as_str(), tag, "{mode:?} {word}");
+                }
+                assert!(!w.pos.is_empty(), "{mode:?} {word}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_words_are_tagged_but_not_remembered() {
+        let tags = WordTags::new();
+        let jieba = segmenter().jieba();
+        let long = "a".repeat(MAX_REMEMBERED_WORD + 1);
+        assert_eq!(tags.get(jieba, &long).map(|p| p.to_string()).as_deref(), Some("eng"));
+        assert_eq!(tags.get(jieba, "2024").map(|p| p.to_string()).as_deref(), Some("m"));
+        assert_eq!(tags.get(jieba, "北京").map(|p| p.to_string()).as_deref(), Some("ns"));
+        assert_eq!(tags.len(), 2);
+    }
+
+    #[test]
+    fn concurrent_segmentation_agrees_with_jieba() {
+        let text = "他说问题不大。臺灣積體電路製造公司董事長魏哲家表示，将扩大投资。张尧在杭州。";
+        let expected = both(text, true).1;
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..50 {
+                        assert_eq!(both(text, true).0, expected);
+                    }
+                });
+            }
+        });
+    }
+}
