@@ -45,9 +45,111 @@ const ONE_WORD_HMM: &str = "\
 \u{F8FF}:0
 ";
 
+/// The remembered words, kept small so that lookups stay in the CPU's
+/// caches. Each word points to its tag by a one-byte index. Words of one
+/// character of the Basic Multilingual Plane (about half of a news text's
+/// words: 的, 在, punctuation) index an array; other words of up to 7 bytes
+/// (two Han characters are 6) are packed with their length into a `u64`,
+/// words of up to 15 bytes into a `u128`.
+struct Remembered {
+    /// Tag index + 1 by character; 0 for not known.
+    single: Box<[u8]>,
+    singles: usize,
+    small: FxHashMap<u64, u8>,
+    medium: FxHashMap<u128, u8>,
+    long: FxHashMap<Box<str>, u8>,
+    /// The distinct tags, at most 255.
+    tags: Vec<PosTag>,
+}
+
+/// A word packed with its length into an integer of `N` bytes, if it fits
+/// in `N - 1`.
+fn packed<const N: usize>(word: &str) -> Option<[u8; N]> {
+    let bytes = word.as_bytes();
+    (bytes.len() < N).then(|| {
+        let mut key = [0; N];
+        key[..bytes.len()].copy_from_slice(bytes);
+        key[N - 1] = bytes.len() as u8;
+        key
+    })
+}
+
+/// The character of a one-character word of the Basic Multilingual Plane.
+fn single_char(word: &str) -> Option<usize> {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if (c as u32) < 0x10000 => Some(c as usize),
+        _ => None,
+    }
+}
+
+impl Default for Remembered {
+    fn default() -> Self {
+        Remembered {
+            single: vec![0; 0x10000].into_boxed_slice(),
+            small: FxHashMap::default(),
+            singles: 0,
+            medium: FxHashMap::default(),
+            long: FxHashMap::default(),
+            tags: Vec::new(),
+        }
+    }
+}
+
+impl Remembered {
+    fn get(&self, word: &str) -> Option<PosTag> {
+        if word.len() <= 3
+            && let Some(c) = single_char(word)
+        {
+            let t = self.single[c];
+            return (t != 0).then(|| self.tags[usize::from(t - 1)]);
+        }
+        let tag = if let Some(key) = packed::<8>(word) {
+            self.small.get(&u64::from_le_bytes(key))
+        } else if let Some(key) = packed::<16>(word) {
+            self.medium.get(&u128::from_le_bytes(key))
+        } else {
+            self.long.get(word)
+        };
+        tag.map(|&t| self.tags[usize::from(t)])
+    }
+
+    fn insert(&mut self, word: &str, pos: PosTag) {
+        let tag = match self.tags.iter().position(|t| *t == pos) {
+            Some(t) => t as u8,
+            // 255 tags, so that the single-character array can store index + 1.
+            None if self.tags.len() < usize::from(u8::MAX) => {
+                self.tags.push(pos);
+                (self.tags.len() - 1) as u8
+            }
+            // A user dictionary with hundreds of tags: the rest are looked
+            // up each time.
+            None => return,
+        };
+        if word.len() <= 3
+            && let Some(c) = single_char(word)
+        {
+            if self.single[c] == 0 {
+                self.single[c] = tag + 1;
+                self.singles += 1;
+            }
+        } else if let Some(key) = packed::<8>(word) {
+            self.small.entry(u64::from_le_bytes(key)).or_insert(tag);
+        } else if let Some(key) = packed::<16>(word) {
+            self.medium.entry(u128::from_le_bytes(key)).or_insert(tag);
+        } else {
+            self.long.entry(word.into()).or_insert(tag);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.singles + self.small.len() + self.medium.len() + self.long.len()
+    }
+}
+
 /// Each word's POS tag as jieba's `tag` gives it, for one dictionary.
 pub struct WordTags {
-    remembered: RwLock<FxHashMap<Box<str>, PosTag>>,
+    remembered: RwLock<Remembered>,
     /// An empty dictionary with [`ONE_WORD_HMM`]: tags a word the
     /// dictionary lacks with jieba's guess for it.
     guesser: Jieba,
@@ -69,7 +171,7 @@ impl WordTags {
         let hmm = HmmModel::load(&mut ONE_WORD_HMM.as_bytes()).expect("the one-word HMM is well formed");
         guesser.set_hmm_model(hmm);
         WordTags {
-            remembered: RwLock::new(FxHashMap::default()),
+            remembered: RwLock::new(Remembered::default()),
             guesser,
         }
     }
@@ -89,7 +191,7 @@ impl WordTags {
         {
             let remembered = self.remembered.read().unwrap_or_else(|e| e.into_inner());
             for range in words {
-                let pos = remembered.get(&text[range.clone()]).copied();
+                let pos = remembered.get(&text[range.clone()]);
                 if pos.is_none() {
                     unknown.push(out.len());
                 }
@@ -134,9 +236,7 @@ impl WordTags {
             if remembered.len() >= MAX_REMEMBERED_WORDS {
                 break;
             }
-            if !remembered.contains_key(word) {
-                remembered.insert(word.into(), pos);
-            }
+            remembered.insert(word, pos);
         }
     }
 
@@ -144,7 +244,7 @@ impl WordTags {
     /// found on its own and no text has taught it (see [`Self::learn`]).
     pub fn get(&self, jieba: &Jieba, word: &str) -> Option<PosTag> {
         if let Some(pos) = self.remembered.read().unwrap_or_else(|e| e.into_inner()).get(word) {
-            return Some(*pos);
+            return Some(pos);
         }
         let pos = self.tag_of(jieba, word)?;
         self.learn([(word, pos)]);
@@ -304,6 +404,15 @@ mod tests {
         assert_eq!(tags.get(jieba, "2024").map(|p| p.to_string()).as_deref(), Some("m"));
         assert_eq!(tags.get(jieba, "北京").map(|p| p.to_string()).as_deref(), Some("ns"));
         assert_eq!(tags.len(), 2);
+        // Each size of word is remembered in its own table and read back.
+        let words = ["的", "，", "北京", "人民大会堂", "中华人民共和国", "𠀀"];
+        let first: Vec<_> = words.iter().map(|w| tags.get(jieba, w)).collect();
+        assert!(first.iter().all(Option::is_some), "{first:?}");
+        assert_eq!(tags.len(), 2 + words.len() - 1);
+        for (word, pos) in words.iter().zip(&first) {
+            assert_eq!(tags.remembered.read().unwrap().get(word), *pos, "{word}");
+        }
+        assert_eq!(first[0].unwrap().as_str(), "uj");
     }
 
     #[test]
