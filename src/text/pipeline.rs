@@ -172,6 +172,16 @@ impl Pipeline {
             };
         }
         let mut rewrite = self.normalizers.converter(Profile::T2s).rewrite(text);
+        if is_character_for_character(text, &rewrite) {
+            // Every byte offset of the view is the same offset in the text
+            // (the usual case: t2s replaces characters and phrases by as
+            // many characters of the same UTF-8 length), so tokens need no
+            // map back.
+            return AnalysisView {
+                text: Cow::Owned(rewrite.text),
+                map: None,
+            };
+        }
         split_into_characters(text, &mut rewrite);
         let (view, map) = OffsetMap::split_rewrite(text, rewrite);
         AnalysisView {
@@ -321,6 +331,28 @@ impl Pipeline {
 /// 瞭解 → 了解), so characters correspond one to one; without the split a
 /// word boundary inside the phrase (找|借口) would widen to the whole phrase
 /// and merge the words around it in the caller's text.
+/// Whether `rewrite` of `original` replaces each character by one character
+/// of the same UTF-8 length, so that the two texts have the same byte
+/// offsets and character boundaries.
+fn is_character_for_character(original: &str, rewrite: &Rewrite) -> bool {
+    rewrite.spans.iter().all(|span| {
+        let from = &original[span.original.clone()];
+        let to = &rewrite.text[span.normalized.clone()];
+        from.len() == to.len()
+            && span.original.start == span.normalized.start
+            && (from == to || {
+                let (mut a, mut b) = (from.chars(), to.chars());
+                loop {
+                    match (a.next(), b.next()) {
+                        (None, None) => break true,
+                        (Some(x), Some(y)) if x.len_utf8() == y.len_utf8() => {}
+                        _ => break false,
+                    }
+                }
+            })
+    })
+}
+
 fn split_into_characters(original: &str, rewrite: &mut Rewrite) {
     let mut spans = Vec::with_capacity(rewrite.spans.len());
     for span in rewrite.spans.drain(..) {
@@ -506,6 +538,52 @@ mod tests {
         assert!(words.contains(&"藉口"), "{words:?}");
         assert!(words.contains(&"瞭解"), "{words:?}");
         assert_eq!(words.concat(), text);
+    }
+
+    #[test]
+    fn a_character_for_character_view_needs_no_map() {
+        let pipeline = Pipeline::load();
+        let t2s = pipeline.normalizers().converter(Profile::T2s);
+        for text in [
+            "臺灣積體電路製造公司董事長表示，將擴大在高雄的投資。",
+            "他總是找藉口，我們瞭解到了。",
+            "香港特別行政區政府發言人說：「經濟數據顯示，第三季度增長2.1%。」",
+        ] {
+            let rewrite = t2s.rewrite(text);
+            assert_ne!(rewrite.text, text);
+            assert!(is_character_for_character(text, &rewrite), "{text}");
+            // The map the general path would build sends every boundary of
+            // the view to the same offset of the text.
+            let mut split = rewrite.clone();
+            split_into_characters(text, &mut split);
+            let (view, map) = OffsetMap::split_rewrite(text, split);
+            for (at, _) in view.char_indices().chain([(view.len(), ' ')]) {
+                assert_eq!(map.to_original(at..at, text), at..at, "{text} at {at}");
+            }
+            let jieba = pipeline.segmenters().default_segmenter().jieba();
+            for t in jieba.cut(&view, true) {
+                let range = t.byte_start..t.byte_end;
+                assert_eq!(map.to_original(range.clone(), text), range, "{text}: {}", t.word);
+            }
+        }
+        let span = |original: Range<usize>, normalized: Range<usize>| AlignedSpan { original, normalized };
+        // A replacement of another length, and one of the same length whose
+        // characters differ in length, each need the map.
+        let longer = Rewrite {
+            text: "乾淨了".to_owned(),
+            spans: vec![span(0..6, 0..6), span(6..7, 6..9)],
+        };
+        assert!(!is_character_for_character("乾淨a", &longer));
+        let shuffled = Rewrite {
+            text: "ab字".to_owned(),
+            spans: vec![span(0..5, 0..5)],
+        };
+        assert!(!is_character_for_character("字ab", &shuffled));
+        let same = Rewrite {
+            text: "干净".to_owned(),
+            spans: vec![span(0..6, 0..6)],
+        };
+        assert!(is_character_for_character("乾淨", &same));
     }
 
     #[test]
