@@ -21,8 +21,9 @@ use crate::text::segment::PosTag;
 /// must not fill the table.
 const MAX_REMEMBERED_WORD: usize = 48;
 
-/// At most this many words are remembered. A news vocabulary is a few tens
-/// of thousands of words; past the cap, new words are tagged each time.
+/// At most this many words are remembered (about 13 MB at the cap). A news
+/// vocabulary is a few tens of thousands of words; past the cap, new words
+/// are tagged each time.
 const MAX_REMEMBERED_WORDS: usize = 200_000;
 
 /// An HMM whose best path over any run of characters is one word (Begin,
