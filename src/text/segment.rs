@@ -166,35 +166,36 @@ impl Segmenter for JiebaSegmenter {
             SegmentMode::Search => self.jieba.cut_for_search(text, hmm),
         };
         let ranges = tokens.iter().map(|t| t.byte_start..t.byte_end);
-        let mut words = Vec::with_capacity(tokens.len());
-        if !self.tags.tag_into(&self.jieba, text, ranges.clone(), &mut words) {
+        let first = out.len();
+        if !self.tags.tag_into(&self.jieba, text, ranges.clone(), offset, out) {
             // Some word is a dictionary word that jieba splits on its own
             // (its HMM joined it here). Its tag comes from jieba's `tag` over
             // the text, which teaches the table every word of it.
             let tagged = self.jieba.tag(text, hmm);
             self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
-            words = match mode {
-                SegmentMode::Precise => tagged
-                    .into_iter()
-                    .map(|t| (t.byte_start..t.byte_end, PosTag::new(t.tag)))
-                    .collect(),
+            let word = |range: Range<usize>, pos| Word {
+                range: range.start + offset..range.end + offset,
+                pos,
+            };
+            match mode {
+                SegmentMode::Precise => {
+                    out.extend(
+                        tagged
+                            .iter()
+                            .map(|t| word(t.byte_start..t.byte_end, PosTag::new(t.tag))),
+                    );
+                }
                 // The overlapping modes' inner words that neither way finds
                 // have no context to take a tag from.
-                SegmentMode::Full | SegmentMode::Search => ranges
-                    .map(|r| {
-                        let pos = self.tags.get(&self.jieba, &text[r.clone()]);
-                        (r, pos.unwrap_or(PosTag::new("x")))
-                    })
-                    .collect(),
-            };
+                SegmentMode::Full | SegmentMode::Search => out.extend(ranges.map(|r| {
+                    let pos = self.tags.get(&self.jieba, &text[r.clone()]);
+                    word(r, pos.unwrap_or(PosTag::new("x")))
+                })),
+            }
         }
         if mode != SegmentMode::Precise {
-            words.sort_by_key(|(r, _)| (r.start, r.end));
+            out[first..].sort_by_key(|w| (w.range.start, w.range.end));
         }
-        out.extend(words.into_iter().map(|(range, pos)| Word {
-            range: range.start + offset..range.end + offset,
-            pos,
-        }));
     }
 }
 

@@ -14,7 +14,7 @@ use std::{ops::Range, sync::RwLock};
 use jieba_rs::{HmmModel, Jieba};
 use rustc_hash::FxHashMap;
 
-use crate::text::segment::PosTag;
+use crate::text::segment::{PosTag, Word};
 
 /// Words longer than this (in bytes) are tagged each time instead of
 /// remembered: a long run of letters or digits is one word to jieba, and
@@ -177,15 +177,17 @@ impl WordTags {
         }
     }
 
-    /// Tags `words` (ranges into `text`, as cut by `jieba`) into `out`, in
-    /// order. Returns false, with `out` as it was, if some word's tag cannot
-    /// be found on its own (see [`Self::learn`]).
+    /// Tags `words` (ranges into `text`, as cut by `jieba`) and appends them
+    /// to `out`, in order, shifted by `offset`. Returns false, with `out` as
+    /// it was, if some word's tag cannot be found on its own (see
+    /// [`Self::learn`]).
     pub fn tag_into(
         &self,
         jieba: &Jieba,
         text: &str,
         words: impl Iterator<Item = Range<usize>>,
-        out: &mut Vec<(Range<usize>, PosTag)>,
+        offset: usize,
+        out: &mut Vec<Word>,
     ) -> bool {
         let first = out.len();
         let mut unknown = Vec::new();
@@ -196,7 +198,10 @@ impl WordTags {
                 if pos.is_none() {
                     unknown.push(out.len());
                 }
-                out.push((range, pos.unwrap_or(PosTag::new(""))));
+                out.push(Word {
+                    range: range.start + offset..range.end + offset,
+                    pos: pos.unwrap_or(PosTag::new("")),
+                });
             }
         }
         if unknown.is_empty() {
@@ -204,12 +209,13 @@ impl WordTags {
         }
         let mut learned = Vec::new();
         for index in unknown {
-            let word = &text[out[index].0.clone()];
+            let range = &out[index].range;
+            let word = &text[range.start - offset..range.end - offset];
             let Some(pos) = self.tag_of(jieba, word) else {
                 out.truncate(first);
                 return false;
             };
-            out[index].1 = pos;
+            out[index].pos = pos;
             learned.push((word, pos));
         }
         self.learn(learned);
@@ -350,11 +356,11 @@ mod tests {
         assert_eq!(jieba.tag("不大", false).len(), 2);
         assert_eq!(tags.get(jieba, "不大"), None);
         let mut out = Vec::new();
-        assert!(!tags.tag_into(jieba, text, words.iter().cloned(), &mut out));
+        assert!(!tags.tag_into(jieba, text, words.iter().cloned(), 0, &mut out));
         assert!(out.is_empty());
         tags.learn(jieba.tag(text, true).iter().map(|t| (t.word, PosTag::new(t.tag))));
         assert_eq!(tags.get(jieba, "不大").map(|p| p.to_string()).as_deref(), Some("a"));
-        assert!(tags.tag_into(jieba, text, words.into_iter(), &mut out));
+        assert!(tags.tag_into(jieba, text, words.into_iter(), 0, &mut out));
     }
 
     #[test]
