@@ -11,8 +11,10 @@
 //! nothing overlapping it or only pieces inside it (the rules are in
 //! `KnownNameTagger::overrides`), and left alone where a model mention
 //! crosses its edge or contains it (the model's longer 北京大学附属医院
-//! stands). A known name is only matched from one jieba word boundary to
-//! another, so 京东 is not found inside 北京东路.
+//! stands). A known name is matched from one jieba word boundary to
+//! another, so 京东 is not found inside 北京东路; it may end inside a word
+//! only where jieba ran it into what follows (柯文 / 哲遭, 行政院长; see
+//! `KnownNames::may_end_inside`).
 
 use std::collections::HashMap;
 
@@ -91,6 +93,27 @@ impl KnownNames {
         self.names.is_empty()
     }
 
+    /// Whether a listed name from `start` to `end`, inside `word`, reads as
+    /// the name: jieba joined the name's end to what follows. Two cases:
+    /// a person's name of three or more characters whose last character
+    /// jieba joined to a following word that is not a noun (柯文哲 in
+    /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), and a body before the
+    /// title 长 (行政院 in 行政院长).
+    fn may_end_inside(text: &str, start: usize, word: &Word, end: usize, kind: EntityKind) -> bool {
+        let (Some(name), Some(head), Some(rest)) = (
+            text.get(start..end),
+            text.get(word.range.start..end),
+            text.get(end..word.range.end),
+        ) else {
+            return false;
+        };
+        match kind {
+            EntityKind::Person => name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'),
+            EntityKind::Organization => rest == "长",
+            _ => false,
+        }
+    }
+
     /// The longest known name from each word boundary, left to right,
     /// without overlaps.
     fn find(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
@@ -103,17 +126,23 @@ impl KnownNames {
                 .and_then(|rest| rest.chars().next())
                 .and_then(|first| self.longest_from.get(&first))
                 .map_or(0, |&len| start + len);
-            // The longest name over words i..=j, if any.
+            // The longest name over words i..=j, if any, or ending inside
+            // word j where jieba ran a name into the next word.
             let found = (i..words.len().min(i + MAX_NAME_WORDS))
                 .rev()
-                .filter(|&j| {
-                    let end = words[j].range.end;
-                    end <= text.len() && end > start && end <= longest
-                })
+                .filter(|&j| words[j].range.start < longest && words[j].range.end > start)
                 .find_map(|j| {
-                    let end = words[j].range.end;
-                    let kind = text.get(start..end).and_then(|name| self.names.get(name))?;
-                    Some((j, end, *kind))
+                    let word = &words[j];
+                    let inner = text.get(word.range.clone())?.char_indices().rev();
+                    let inner = inner.filter(|&(k, _)| k > 0).map(|(k, _)| word.range.start + k);
+                    std::iter::once(word.range.end)
+                        .chain(inner)
+                        .filter(|&end| end > start && end <= longest)
+                        .find_map(|end| {
+                            let kind = *text.get(start..end).and_then(|name| self.names.get(name))?;
+                            let whole = end == word.range.end;
+                            (whole || Self::may_end_inside(text, start, word, end, kind)).then_some((j, end, kind))
+                        })
                 });
             match found {
                 Some((j, end, kind)) => {
@@ -240,6 +269,34 @@ mod tests {
                 // Of 北京 / 东路, not of 北 / 京东 / 路.
                 ("北京".to_owned(), EntityKind::Location),
             ]
+        );
+    }
+
+    #[test]
+    fn names_that_jieba_ran_into_the_next_word() {
+        let names = KnownNames::from_lists(&["PER\t柯文哲\nPER\t韩国瑜\nPER\t李强\nORG\t行政院\nLOC\t北京\n"]);
+        // 柯文 / 哲遭: the last character of a three-character name was
+        // joined to the verb after it.
+        let text = "台湾民众党主席柯文哲遭台北地检署起诉";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "哲遭"));
+        assert_eq!(find(&names, text), vec![("柯文哲".to_owned(), EntityKind::Person)]);
+        // 韩国 / 瑜伽: the next word is a noun, so 瑜 is read as its start.
+        assert_eq!(find(&names, "韩国瑜伽协会举办活动"), vec![]);
+        // Two-character names are too short to be found inside a word.
+        let text = "李强调了这一点";
+        assert!(!words(text).iter().any(|w| &text[w.range.clone()] == "李强"));
+        assert_eq!(find(&names, text), vec![]);
+        // A body before the title 长, in one dictionary word.
+        let text = "行政院长卓荣泰表示";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "行政院长"));
+        assert_eq!(
+            find(&names, text),
+            vec![("行政院".to_owned(), EntityKind::Organization)]
+        );
+        // Places are matched on word boundaries only.
+        assert_eq!(
+            find(&names, "北京市长陈吉宁说"),
+            vec![("北京".to_owned(), EntityKind::Location)]
         );
     }
 
