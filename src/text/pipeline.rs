@@ -435,7 +435,7 @@ impl Pipeline {
         let view = self.analysis_view(&normalized);
         let jieba = self.segmenters.default_segmenter().jieba();
         let mut keywords = self.keywords.extract(jieba, &view.text, top_k, method, allowed_pos);
-        if view.map.is_some() {
+        if view.is_converted() {
             for k in &mut keywords {
                 if let Some(start) = view.text.find(&k.text) {
                     let range = view.to_normalized(start..start + k.text.len(), &normalized.text);
@@ -450,11 +450,18 @@ impl Pipeline {
 /// The text the analysis stages read, and how it maps to the normalized text.
 struct AnalysisView<'n> {
     text: Cow<'n, str>,
-    /// `None` when the view is the normalized text itself.
+    /// `None` when the view has the normalized text's byte offsets: it is
+    /// that text, or a conversion of it character for character.
     map: Option<OffsetMap>,
 }
 
 impl AnalysisView<'_> {
+    /// Whether the view is a converted copy of the normalized text (its
+    /// words are not the caller's, even where its offsets are).
+    fn is_converted(&self) -> bool {
+        matches!(self.text, Cow::Owned(_))
+    }
+
     fn to_normalized(&self, range: Range<usize>, normalized: &str) -> Range<usize> {
         self.cursor().map(range, normalized)
     }
