@@ -326,33 +326,23 @@ impl Pipeline {
     }
 }
 
+/// Whether `rewrite` of `original` replaces each character by one character
+/// of the same UTF-8 length, so that the two texts have the same byte
+/// offsets and character boundaries. (The spans tile both texts, so spans of
+/// equal lengths also start at equal offsets.)
+fn is_character_for_character(original: &str, rewrite: &Rewrite) -> bool {
+    rewrite.spans.iter().all(|span| {
+        let from = &original[span.original.clone()];
+        let to = &rewrite.text[span.normalized.clone()];
+        from == to || from.chars().map(char::len_utf8).eq(to.chars().map(char::len_utf8))
+    })
+}
+
 /// Splits each replaced phrase whose two sides have as many characters into
 /// one span per character. t2s phrases keep their length (藉口 → 借口,
 /// 瞭解 → 了解), so characters correspond one to one; without the split a
 /// word boundary inside the phrase (找|借口) would widen to the whole phrase
 /// and merge the words around it in the caller's text.
-/// Whether `rewrite` of `original` replaces each character by one character
-/// of the same UTF-8 length, so that the two texts have the same byte
-/// offsets and character boundaries.
-fn is_character_for_character(original: &str, rewrite: &Rewrite) -> bool {
-    rewrite.spans.iter().all(|span| {
-        let from = &original[span.original.clone()];
-        let to = &rewrite.text[span.normalized.clone()];
-        from.len() == to.len()
-            && span.original.start == span.normalized.start
-            && (from == to || {
-                let (mut a, mut b) = (from.chars(), to.chars());
-                loop {
-                    match (a.next(), b.next()) {
-                        (None, None) => break true,
-                        (Some(x), Some(y)) if x.len_utf8() == y.len_utf8() => {}
-                        _ => break false,
-                    }
-                }
-            })
-    })
-}
-
 fn split_into_characters(original: &str, rewrite: &mut Rewrite) {
     let mut spans = Vec::with_capacity(rewrite.spans.len());
     for span in rewrite.spans.drain(..) {

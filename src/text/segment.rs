@@ -173,10 +173,7 @@ impl Segmenter for JiebaSegmenter {
             // the text, which teaches the table every word of it.
             let tagged = self.jieba.tag(text, hmm);
             self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
-            let word = |range: Range<usize>, pos| Word {
-                range: range.start + offset..range.end + offset,
-                pos,
-            };
+            let word = |range: Range<usize>, pos| Word { range, pos }.shifted(offset);
             match mode {
                 SegmentMode::Precise => {
                     out.extend(

@@ -75,12 +75,29 @@ fn packed<const N: usize>(word: &str) -> Option<[u8; N]> {
     })
 }
 
-/// The character of a one-character word of the Basic Multilingual Plane.
-fn single_char(word: &str) -> Option<usize> {
-    let mut chars = word.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) if (c as u32) < 0x10000 => Some(c as usize),
-        _ => None,
+/// Where a word is kept (see [`Remembered`]).
+enum Key<'w> {
+    Single(usize),
+    Small(u64),
+    Medium(u128),
+    Long(&'w str),
+}
+
+impl<'w> Key<'w> {
+    fn of(word: &'w str) -> Self {
+        let mut chars = word.chars();
+        // A character of the Basic Multilingual Plane is at most 3 bytes.
+        if word.len() <= 3
+            && let (Some(c), None) = (chars.next(), chars.next())
+        {
+            Key::Single(c as usize)
+        } else if let Some(key) = packed::<8>(word) {
+            Key::Small(u64::from_le_bytes(key))
+        } else if let Some(key) = packed::<16>(word) {
+            Key::Medium(u128::from_le_bytes(key))
+        } else {
+            Key::Long(word)
+        }
     }
 }
 
@@ -88,8 +105,8 @@ impl Default for Remembered {
     fn default() -> Self {
         Remembered {
             single: vec![0; 0x10000].into_boxed_slice(),
-            small: FxHashMap::default(),
             singles: 0,
+            small: FxHashMap::default(),
             medium: FxHashMap::default(),
             long: FxHashMap::default(),
             tags: Vec::new(),
@@ -99,20 +116,13 @@ impl Default for Remembered {
 
 impl Remembered {
     fn get(&self, word: &str) -> Option<PosTag> {
-        if word.len() <= 3
-            && let Some(c) = single_char(word)
-        {
-            let t = self.single[c];
-            return (t != 0).then(|| self.tags[usize::from(t - 1)]);
-        }
-        let tag = if let Some(key) = packed::<8>(word) {
-            self.small.get(&u64::from_le_bytes(key))
-        } else if let Some(key) = packed::<16>(word) {
-            self.medium.get(&u128::from_le_bytes(key))
-        } else {
-            self.long.get(word)
+        let tag = match Key::of(word) {
+            Key::Single(c) => self.single[c].checked_sub(1),
+            Key::Small(key) => self.small.get(&key).copied(),
+            Key::Medium(key) => self.medium.get(&key).copied(),
+            Key::Long(word) => self.long.get(word).copied(),
         };
-        tag.map(|&t| self.tags[usize::from(t)])
+        tag.map(|t| self.tags[usize::from(t)])
     }
 
     fn insert(&mut self, word: &str, pos: PosTag) {
@@ -127,19 +137,22 @@ impl Remembered {
             // up each time.
             None => return,
         };
-        if word.len() <= 3
-            && let Some(c) = single_char(word)
-        {
-            if self.single[c] == 0 {
-                self.single[c] = tag + 1;
-                self.singles += 1;
+        match Key::of(word) {
+            Key::Single(c) => {
+                if self.single[c] == 0 {
+                    self.single[c] = tag + 1;
+                    self.singles += 1;
+                }
             }
-        } else if let Some(key) = packed::<8>(word) {
-            self.small.entry(u64::from_le_bytes(key)).or_insert(tag);
-        } else if let Some(key) = packed::<16>(word) {
-            self.medium.entry(u128::from_le_bytes(key)).or_insert(tag);
-        } else {
-            self.long.entry(word.into()).or_insert(tag);
+            Key::Small(key) => {
+                self.small.entry(key).or_insert(tag);
+            }
+            Key::Medium(key) => {
+                self.medium.entry(key).or_insert(tag);
+            }
+            Key::Long(word) => {
+                self.long.entry(word.into()).or_insert(tag);
+            }
         }
     }
 
@@ -190,27 +203,25 @@ impl WordTags {
         out: &mut Vec<Word>,
     ) -> bool {
         let first = out.len();
+        // Index in `out` and range in `text` of each word not remembered.
         let mut unknown = Vec::new();
         {
             let remembered = self.remembered.read().unwrap_or_else(|e| e.into_inner());
             for range in words {
                 let pos = remembered.get(&text[range.clone()]);
                 if pos.is_none() {
-                    unknown.push(out.len());
+                    unknown.push((out.len(), range.clone()));
                 }
-                out.push(Word {
-                    range: range.start + offset..range.end + offset,
-                    pos: pos.unwrap_or(PosTag::new("")),
-                });
+                let pos = pos.unwrap_or(PosTag::new(""));
+                out.push(Word { range, pos }.shifted(offset));
             }
         }
         if unknown.is_empty() {
             return true;
         }
         let mut learned = Vec::new();
-        for index in unknown {
-            let range = &out[index].range;
-            let word = &text[range.start - offset..range.end - offset];
+        for (index, range) in unknown {
+            let word = &text[range];
             let Some(pos) = self.tag_of(jieba, word) else {
                 out.truncate(first);
                 return false;
