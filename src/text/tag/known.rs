@@ -197,6 +197,19 @@ impl KnownNameTagger {
         // government is meant (巴西 beat 纽约), so its reading stands.
         m.confidence < CONFIDENCE && name.kind != EntityKind::Location
     }
+
+    /// Whether the model's organization `m` starts inside the known body or
+    /// place `name` and runs on past its end: the model missed the start of
+    /// a body named after it (福利部疾病管制署 in 卫生福利部疾病管制署, 海深港…管理局
+    /// in 前海深港…管理局), and the mention is moved back to where the name
+    /// starts.
+    fn starts_short(name: &EntityMention, m: &EntityMention) -> bool {
+        m.kind == EntityKind::Organization
+            && matches!(name.kind, EntityKind::Organization | EntityKind::Location)
+            && name.range.start < m.range.start
+            && m.range.start < name.range.end
+            && name.range.end < m.range.end
+    }
 }
 
 impl EntityTagger for KnownNameTagger {
@@ -222,9 +235,17 @@ impl EntityTagger for KnownNameTagger {
             while let Some(m) = found.next_if(|m| m.range.start < name.range.end) {
                 touching.push(m);
             }
-            let replaces = touching.iter().all(|m| Self::overrides(&name, m));
             // A kept mention (from before this name) may still reach into it.
             let crossed = out.last().is_some_and(|m| m.range.end > name.range.start);
+            if let [m] = touching.as_mut_slice()
+                && !crossed
+                && Self::starts_short(&name, m)
+            {
+                m.range.start = name.range.start;
+                out.append(&mut touching);
+                continue;
+            }
+            let replaces = touching.iter().all(|m| Self::overrides(&name, m));
             if replaces && !crossed {
                 out.push(name);
             } else {
@@ -412,6 +433,36 @@ mod tests {
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].0, "北京大学");
         assert_eq!(got[1].0, "的华");
+    }
+
+    #[test]
+    fn a_body_the_model_started_inside_a_name_starts_with_the_name() {
+        use EntityKind::*;
+        let names = KnownNames::from_lists(&["ORG\t卫生福利部\nLOC\t前海深港现代服务业合作区\n"]);
+        let run = |text: &str, from: &str, kind: EntityKind| {
+            let start = text.find(from).unwrap();
+            let end = text.find("今天").unwrap();
+            let model = fixed(vec![(start..end, kind)]);
+            KnownNameTagger::new(Box::new(model), names.clone())
+                .tag(text, &words(text))
+                .into_iter()
+                .map(|m| (text[m.range].to_owned(), m.kind, m.confidence))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run("卫生福利部疾病管制署今天公布疫情", "福利部", Organization),
+            [("卫生福利部疾病管制署".to_owned(), Organization, 0.5)]
+        );
+        assert_eq!(
+            run("深圳前海深港现代服务业合作区管理局今天发布", "海深港", Organization),
+            [("前海深港现代服务业合作区管理局".to_owned(), Organization, 0.5)]
+        );
+        // Only organizations are moved: a place the model started inside a
+        // listed body stands as it is.
+        assert_eq!(
+            run("卫生福利部疾病管制署今天公布疫情", "福利部", Location),
+            [("福利部疾病管制署".to_owned(), Location, 0.5)]
+        );
     }
 
     #[test]

@@ -266,6 +266,28 @@ static LEXICON: LazyLock<HashMap<u64, u8, BuildHasherDefault<PreHashed>>> = Lazy
     map
 });
 
+/// The word-list flags of `word` (0 when it is on no list).
+fn lexicon_flags(word: &str) -> u8 {
+    LEXICON.get(&hash_str(word)).copied().unwrap_or(0)
+}
+
+/// Whether `word` starts with a common surname (one or two characters).
+pub(crate) fn starts_with_surname(word: &str) -> bool {
+    let mut ends = word.char_indices().map(|(i, c)| i + c.len_utf8());
+    ends.by_ref()
+        .take(2)
+        .any(|end| lexicon_flags(&word[..end]) & SURNAME != 0)
+}
+
+/// Whether `word` ends with a typical ending of an organization's name
+/// (大学, 医院, 公司, 局…).
+pub(crate) fn ends_with_org_suffix(word: &str) -> bool {
+    word.char_indices()
+        .rev()
+        .take(MAX_LEXICON_LEN)
+        .any(|(i, _)| lexicon_flags(&word[i..]) & ORG_SUFFIX != 0)
+}
+
 /// Where a character sits in its word.
 fn bmes(index: usize, len: usize) -> u64 {
     match (index, len) {

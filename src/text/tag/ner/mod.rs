@@ -327,6 +327,7 @@ impl EntityTagger for NerModel {
             .collect();
         let mut mentions = self.mentions(text, &words);
         trim_role_words(text, &words, &mut mentions);
+        split_trailing_people(text, &words, &mut mentions);
         mentions
     }
 }
@@ -385,20 +386,67 @@ const ROLE_WORDS: &[&str] = &[
     "校友",
 ];
 
-/// Ends each ORG mention that runs on into a last word of [`ROLE_WORDS`]
-/// before that word, when at least two characters remain.
+/// Ends each ORG mention that runs on into last words of [`ROLE_WORDS`]
+/// (医院专家团队) before them, as long as at least two characters remain.
 fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMention]) {
     for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
-        let Ok(i) = words.binary_search_by_key(&m.range.end, |w| w.range.end) else {
+        while let Some(last) = last_word(words, m) {
+            if !ROLE_WORDS.contains(&&text[last.range.clone()])
+                || text[m.range.start..last.range.start].chars().nth(1).is_none()
+            {
+                break;
+            }
+            m.range.end = last.range.start;
+        }
+    }
+}
+
+/// The word `mention` ends with, if it ends on a word boundary and the
+/// word starts inside it.
+fn last_word<'w>(words: &'w [WordRef<'w>], mention: &EntityMention) -> Option<&'w WordRef<'w>> {
+    let i = words.binary_search_by_key(&mention.range.end, |w| w.range.end).ok()?;
+    Some(&words[i]).filter(|w| w.range.start > mention.range.start)
+}
+
+/// Splits an ORG mention that ran on into a person's name after the name of
+/// the body (中国科学技术大学潘建伟, once 团队 is trimmed): when its last word
+/// is one jieba tags as a person's name, of two or three characters and
+/// starting with a common surname, and the word before ends like a body's
+/// name (大学, 医院, 局…), the mention becomes the body and the person, both
+/// with the model's confidence. Of MSRA train's 20,584 gold ORG mentions,
+/// 2 end with such a word, and both are kept whole by the last two checks:
+/// 墨尔本皇家海军龙舟队 (the word ends like a body) and 新疆建设兵团农二师 (a
+/// military unit).
+fn split_trailing_people(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
+    let mut people = Vec::new();
+    for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
+        let Some(name) = last_word(words, m) else {
             continue;
         };
-        let last = &words[i].range;
-        if last.start <= m.range.start || !ROLE_WORDS.contains(&&text[last.clone()]) {
-            continue;
+        let word = &text[name.range.clone()];
+        let before = words
+            .binary_search_by_key(&name.range.start, |w| w.range.end)
+            .ok()
+            .map(|i| &words[i])
+            .filter(|w| w.range.start >= m.range.start);
+        let is_name = name.pos == "nr"
+            && (2..=3).contains(&word.chars().count())
+            && features::starts_with_surname(word)
+            && !features::ends_with_org_suffix(word)
+            && !word.ends_with(['师', '旅', '营', '连']);
+        if is_name && before.is_some_and(|w| features::ends_with_org_suffix(&text[w.range.clone()])) {
+            people.push(EntityMention {
+                range: name.range.clone(),
+                kind: EntityKind::Person,
+                confidence: m.confidence,
+                normalized: None,
+            });
+            m.range.end = name.range.start;
         }
-        if text[m.range.start..last.start].chars().nth(1).is_some() {
-            m.range.end = last.start;
-        }
+    }
+    if !people.is_empty() {
+        mentions.extend(people);
+        mentions.sort_by_key(|m| m.range.start);
     }
 }
 
@@ -655,6 +703,78 @@ mod tests {
         trim_role_words(text, &words, &mut mentions);
         let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
         assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
+    }
+
+    #[test]
+    fn organizations_do_not_run_on_into_roles_or_people() {
+        let model = embedded();
+        use EntityKind::*;
+        for (text, expected) in [
+            (
+                "中国科学技术大学潘建伟团队实现了新的量子通信距离纪录。",
+                vec![("中国科学技术大学", Organization), ("潘建伟", Person)],
+            ),
+            (
+                "西湖大学施一公团队发表了最新研究成果。",
+                vec![("西湖大学", Organization), ("施一公", Person)],
+            ),
+            // Two role words in a row.
+            (
+                "复旦大学附属中山医院专家团队完成一例高难度手术。",
+                vec![("复旦大学附属中山医院", Organization)],
+            ),
+        ] {
+            let got = tag(model, text);
+            assert_eq!(got, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_names_after_a_body_are_split_off() {
+        let words = |cuts: &[(&'static str, &'static str)]| -> (String, Vec<WordRef<'static>>) {
+            let mut text = String::new();
+            let words = cuts
+                .iter()
+                .map(|(w, pos)| {
+                    let range = text.len()..text.len() + w.len();
+                    text.push_str(w);
+                    WordRef { range, pos }
+                })
+                .collect();
+            (text, words)
+        };
+        let split = |cuts: &[(&'static str, &'static str)]| -> Vec<String> {
+            let (text, words) = words(cuts);
+            let mut mentions = vec![EntityMention {
+                range: 0..text.len(),
+                kind: EntityKind::Organization,
+                confidence: 0.9,
+                normalized: None,
+            }];
+            split_trailing_people(&text, &words, &mut mentions);
+            check_well_formed(&text, &mentions);
+            mentions
+                .iter()
+                .map(|m| format!("{}/{:?}", &text[m.range.clone()], m.kind))
+                .collect()
+        };
+        assert_eq!(
+            split(&[("西湖", "ns"), ("大学", "n"), ("施一公", "nr")]),
+            ["西湖大学/Organization", "施一公/Person"]
+        );
+        // The word before is not a body's ending; the name is a military
+        // unit or ends like a body; jieba did not read a person's name; no
+        // surname.
+        for cuts in [
+            &[("郑州", "ns"), ("越秀", "nr")][..],
+            &[("新疆", "ns"), ("建设兵团", "nt"), ("农二师", "nr")],
+            &[("皇家海军", "nt"), ("龙舟队", "nr")],
+            &[("西湖", "ns"), ("大学", "n"), ("施一公", "n")],
+            &[("北京", "ns"), ("大学", "n"), ("的确", "nr")],
+        ] {
+            let (text, _) = words(cuts);
+            assert_eq!(split(cuts), [format!("{text}/Organization")], "{cuts:?}");
+        }
     }
 
     #[test]
