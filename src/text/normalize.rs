@@ -63,6 +63,7 @@ impl<T: RepairStep> Normalizer for T {
 
 /// Script conversion with one OpenCC profile, as a normalization step.
 pub struct ScriptConverter {
+    profile: Profile,
     converter: Converter,
 }
 
@@ -70,13 +71,14 @@ impl ScriptConverter {
     /// A converter for `profile` over the shared dictionaries.
     pub fn new(profile: Profile, data: &Arc<OpenccData>) -> Self {
         ScriptConverter {
+            profile,
             converter: Converter::new(profile, data),
         }
     }
 
     /// The OpenCC profile this converter follows.
     pub fn profile(&self) -> Profile {
-        self.converter.profile()
+        self.profile
     }
 
     /// Converts without alignment.
@@ -87,7 +89,7 @@ impl ScriptConverter {
 
 impl Normalizer for ScriptConverter {
     fn name(&self) -> &'static str {
-        self.converter.profile().name()
+        self.profile.name()
     }
 
     fn rewrite(&self, text: &str) -> Rewrite {
@@ -118,6 +120,8 @@ pub struct NormalizerSet {
     fold_width: FoldWidth,
     collapse_spaces: CollapseCjkSpaces,
     converters: HashMap<Profile, ScriptConverter>,
+    /// The Simplified reading of Traditional text ([`Converter::reading`]).
+    reading: Converter,
     opencc: Arc<OpenccData>,
 }
 
@@ -136,6 +140,7 @@ impl NormalizerSet {
             fold_width: FoldWidth::new(),
             collapse_spaces: CollapseCjkSpaces::new(),
             converters,
+            reading: Converter::reading(&opencc),
             opencc,
         }
     }
@@ -143,6 +148,13 @@ impl NormalizerSet {
     /// The shared OpenCC dictionaries.
     pub fn opencc(&self) -> &Arc<OpenccData> {
         &self.opencc
+    }
+
+    /// The conversion the pipeline reads Traditional text through, with
+    /// alignment: `t2s` that also folds regional variant characters `t2s`
+    /// leaves alone (see [`Converter::reading`]).
+    pub fn reading_view(&self, text: &str) -> Rewrite {
+        self.reading.convert_aligned(text)
     }
 
     /// The converter for an OpenCC profile.

@@ -8,9 +8,8 @@ use crate::text::{
     align::{AlignedSpan, Rewrite},
     cancel::{Cancel, Cancelled},
     keywords::{KeywordExtractor, KeywordMethod, ScoredKeyword},
-    normalize::{NormalizeOptions, Normalized, Normalizer, NormalizerSet},
+    normalize::{NormalizeOptions, Normalized, NormalizerSet},
     offsets::{OffsetCursor, OffsetMap},
-    opencc::Profile,
     script::{ScriptDetector, ScriptReport},
     segment::{PosTag, SegmentMode, Segmenter, SegmenterSet, Word},
     tag::{
@@ -161,7 +160,8 @@ impl Pipeline {
     }
 
     /// What the segmenter and taggers read: the normalized text itself, or,
-    /// when it holds Traditional characters, its t2s view, since jieba's
+    /// when it holds Traditional characters, its t2s view (with regional
+    /// variants folded, see `NormalizerSet::reading_view`), since jieba's
     /// dictionary and the entity model are Simplified.
     fn analysis_view<'n>(&self, normalized: &'n Normalized<'_>) -> AnalysisView<'n> {
         let text: &str = &normalized.text;
@@ -171,7 +171,7 @@ impl Pipeline {
                 map: None,
             };
         }
-        let mut rewrite = self.normalizers.converter(Profile::T2s).rewrite(text);
+        let mut rewrite = self.normalizers.reading_view(text);
         if is_character_for_character(text, &rewrite) {
             // Every byte offset of the view is the same offset in the text
             // (the usual case: t2s replaces characters and phrases by as
@@ -538,15 +538,34 @@ mod tests {
     }
 
     #[test]
+    fn hong_kong_variants_are_read_in_their_mainland_form() {
+        // t2s leaves 衞 (Hong Kong's form of 衛) alone, and jieba knows
+        // neither form; the reading view folds it, so 衞生局 is one word and
+        // the NER model sees 卫生局.
+        let pipeline = Pipeline::load();
+        let text = "食物及衞生局局長表示，衞生防護中心正調查個案。";
+        let seg = pipeline.segment(text, &NormalizeOptions::default(), SegmentMode::Precise, true);
+        let words: Vec<&str> = seg.tokens.iter().map(|t| &text[t.original.clone()]).collect();
+        assert!(words.contains(&"衞生局"), "{words:?}");
+        assert_eq!(words.concat(), text);
+        let orgs: Vec<&str> = pipeline
+            .tag(text, &NormalizeOptions::default(), &[])
+            .into_iter()
+            .filter(|e| e.kind == EntityKind::Organization)
+            .map(|e| &text[e.original])
+            .collect();
+        assert!(orgs.contains(&"食物及衞生局"), "{orgs:?}");
+    }
+
+    #[test]
     fn a_character_for_character_view_needs_no_map() {
         let pipeline = Pipeline::load();
-        let t2s = pipeline.normalizers().converter(Profile::T2s);
         for text in [
             "臺灣積體電路製造公司董事長表示，將擴大在高雄的投資。",
             "他總是找藉口，我們瞭解到了。",
             "香港特別行政區政府發言人說：「經濟數據顯示，第三季度增長2.1%。」",
         ] {
-            let rewrite = t2s.rewrite(text);
+            let rewrite = pipeline.normalizers().reading_view(text);
             assert_ne!(rewrite.text, text);
             assert!(is_character_for_character(text, &rewrite), "{text}");
             // The map the general path would build sends every boundary of

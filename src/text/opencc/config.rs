@@ -38,10 +38,12 @@ pub(super) enum DictId {
     TwVariantsRev,
     TwVariantsPhrases,
     TwVariantsRevPhrases,
+    /// Not OpenCC's: see [`GroupId::TsReading`].
+    ReadingVariants,
 }
 
 impl DictId {
-    pub const COUNT: usize = DictId::TwVariantsRevPhrases as usize + 1;
+    pub const COUNT: usize = DictId::ReadingVariants as usize + 1;
 }
 
 /// A dictionary group used by at least one config, see [`GroupId::tiers`].
@@ -67,10 +69,15 @@ pub(super) enum GroupId {
     HkPhrasesRev,
     JpShinjitai,
     JpShinjitaiRev,
+    /// Not an OpenCC group: `Ts` plus Hong Kong and Taiwan variant
+    /// characters that `t2s` leaves as they are (衞, 枱, 痺…), for the
+    /// pipeline's Simplified reading of Traditional text (see
+    /// [`reading_spec`]).
+    TsReading,
 }
 
 impl GroupId {
-    pub const COUNT: usize = GroupId::JpShinjitaiRev as usize + 1;
+    pub const COUNT: usize = GroupId::TsReading as usize + 1;
 
     /// The group's tiers, each a union of dictionaries, in config order.
     pub fn tiers(self) -> &'static [&'static [DictId]] {
@@ -92,6 +99,9 @@ impl GroupId {
             GroupId::HkPhrasesRev => &[&[HkPhrasesRev], &[HkVariantsRevPhrases], &[HkVariantsRev]],
             GroupId::JpShinjitai => &[&[JpShinjitaiPhrases], &[JpShinjitaiCharacters]],
             GroupId::JpShinjitaiRev => &[&[JpShinjitaiCharactersRev]],
+            // The variants go before the characters: TSCharacters keeps
+            // some of them as they are (衹 → 衹 只, first choice first).
+            GroupId::TsReading => &[&[TsPhrases], &[ReadingVariants], &[TsCharactersExt], &[TsCharacters]],
         }
     }
 }
@@ -131,5 +141,18 @@ pub(super) fn spec(profile: Profile) -> ProfileSpec {
         normalization: Normalize,
         segmentation,
         chain,
+    }
+}
+
+/// The conversion the pipeline reads Traditional text through: `t2s`, whose
+/// conversion step also folds the regional variant characters that `t2s`
+/// leaves alone (Hong Kong writes 衞生 where OpenCC's standard has 衛生, and
+/// jieba knows neither). `hk2s` or `tw2s` would fold them too, but cost a
+/// segmentation pass and a second step: about three times `t2s`'s time.
+pub(super) fn reading_spec() -> ProfileSpec {
+    ProfileSpec {
+        normalization: GroupId::Normalize,
+        segmentation: None,
+        chain: &[GroupId::TsReading],
     }
 }

@@ -19,7 +19,7 @@ use super::config::DictId;
 use super::matcher::Entry;
 
 /// The embedded text of a dictionary OpenCC ships as a `.txt` file.
-fn source(id: DictId) -> Option<&'static str> {
+pub(super) fn source(id: DictId) -> Option<&'static str> {
     use DictId::*;
     Some(match id {
         CjkCompatibilityIdeographs => include_str!("data/CJK_Compatibility_Ideographs.txt"),
@@ -39,6 +39,7 @@ fn source(id: DictId) -> Option<&'static str> {
         TwVariants => include_str!("data/TWVariants.txt"),
         TwVariantsPhrases => include_str!("data/TWVariantsPhrases.txt"),
         TwVariantsRevPhrases => include_str!("data/TWVariantsRevPhrases.txt"),
+        ReadingVariants => READING_VARIANTS,
         HkVariantsRev
         | JpShinjitaiCharactersRev
         | StPhrasesGeneratedFromRegionalPhrases
@@ -46,6 +47,12 @@ fn source(id: DictId) -> Option<&'static str> {
         | TwVariantsRev => return None,
     })
 }
+
+/// Variant characters of `HKVariants` and `TWVariants` that `t2s` leaves
+/// unchanged, each with what `hk2s` or `tw2s` makes of it (checked in the
+/// tests). Left out: 么 and 著, which are also Simplified characters (什么,
+/// 著名), and the rare 潀.
+const READING_VARIANTS: &str = "衞\t卫\n衹\t只\n粧\t妆\n敍\t叙\n枱\t台\n糭\t粽\n簷\t檐\n痺\t痹\n睪\t睾\n";
 
 /// How a dictionary comes about.
 pub(super) enum Recipe {

@@ -210,7 +210,8 @@ impl OpenccData {
 /// Converts text with one [`Profile`]. Immutable, `Send + Sync`; share it
 /// through an `Arc`.
 pub struct Converter {
-    profile: Profile,
+    /// `None` for the pipeline's reading conversion ([`Converter::reading`]).
+    profile: Option<Profile>,
     normalize: Arc<Matcher>,
     /// Segmentation dictionary, unless there is none or it is folded into
     /// the first step (see [`Converter::new`]).
@@ -224,7 +225,18 @@ impl Converter {
     /// Builds the converter for `profile`, compiling the dictionaries it
     /// needs (once per process; later converters reuse them).
     pub fn new(profile: Profile, data: &Arc<OpenccData>) -> Converter {
-        let spec = config::spec(profile);
+        Self::with_spec(Some(profile), config::spec(profile), data)
+    }
+
+    /// The conversion the pipeline reads Traditional text through: `t2s`,
+    /// which also folds the Hong Kong and Taiwan variant characters that
+    /// `t2s` leaves alone (衞 → 卫, 枱 → 台). Not an OpenCC config; as
+    /// cheap as `t2s`.
+    pub fn reading(data: &Arc<OpenccData>) -> Converter {
+        Self::with_spec(None, config::reading_spec(), data)
+    }
+
+    fn with_spec(profile: Option<Profile>, spec: config::ProfileSpec, data: &Arc<OpenccData>) -> Converter {
         let chain: Vec<Arc<Matcher>> = spec.chain.iter().map(|&g| data.group(g)).collect();
         // When the segmentation dictionary is exactly the first step's first
         // tier and the later tiers only hold single characters, segmenting
@@ -244,9 +256,14 @@ impl Converter {
         }
     }
 
-    /// The profile this converter applies.
-    pub fn profile(&self) -> Profile {
+    /// The profile this converter applies (`None` for [`Converter::reading`]).
+    pub fn profile(&self) -> Option<Profile> {
         self.profile
+    }
+
+    /// The profile's config name, or `"t2s-reading"`.
+    pub fn name(&self) -> &'static str {
+        self.profile.map_or("t2s-reading", Profile::name)
     }
 
     /// Converts `text` exactly as OpenCC 1.4.2 does with this profile.

@@ -21,9 +21,9 @@ fn pieces<'a>(input: &'a str, r: &'a Rewrite) -> Vec<(&'a str, &'a str)> {
 /// Converts with and without alignment and checks that they agree.
 fn convert_checked(c: &Converter, input: &str) -> Rewrite {
     let aligned = c.convert_aligned(input);
-    assert_eq!(aligned.text, c.convert(input), "{} {input:?}", c.profile().name());
+    assert_eq!(aligned.text, c.convert(input), "{} {input:?}", c.name());
     if let Err(e) = aligned.check_against(input) {
-        panic!("{} {input:?}: {e}", c.profile().name());
+        panic!("{} {input:?}: {e}", c.name());
     }
     aligned
 }
@@ -196,7 +196,7 @@ fn converter_is_shareable() {
 /// composed as lists.
 fn reference(c: &Converter, text: &str) -> Rewrite {
     let data = OpenccData::load();
-    let spec = config::spec(c.profile());
+    let spec = config::spec(c.profile().expect("a profile converter"));
     let mut sink = TextSink::new(true);
     run_step(&data.group(spec.normalization), text, None, Split::None, &mut sink);
     let (normalized, mut total) = sink.finish_with_edits(text);
@@ -308,7 +308,7 @@ fn streaming_alignment_matches_reference() {
             .collect();
         for c in &converters {
             let got = convert_checked(c, &input);
-            assert_eq!(got, reference(c, &input), "{} {input:?}", c.profile().name());
+            assert_eq!(got, reference(c, &input), "{} {input:?}", c.name());
         }
     }
 }
@@ -400,4 +400,40 @@ fn compose_matches_naive_merging() {
             .collect();
         assert_eq!(got, expected, "first {first:?} second {second:?}");
     }
+}
+
+#[test]
+fn the_reading_conversion_is_t2s_with_regional_variants_folded() {
+    let data = OpenccData::load();
+    let reading = Converter::reading(&data);
+    let (t2s, hk2s, tw2s) = (
+        converter(Profile::T2s),
+        converter(Profile::Hk2s),
+        converter(Profile::Tw2s),
+    );
+    assert_eq!(reading.profile(), None);
+    assert_eq!(reading.name(), "t2s-reading");
+    // Each folded variant is one that t2s leaves alone and that hk2s or
+    // tw2s converts, to the same character.
+    let entries = super::dicts::parse(super::dicts::source(config::DictId::ReadingVariants).unwrap());
+    assert_eq!(entries.len(), 9);
+    for e in &entries {
+        assert_eq!(t2s.convert(&e.key), e.key);
+        assert!(
+            hk2s.convert(&e.key) == e.value || tw2s.convert(&e.key) == e.value,
+            "{}",
+            e.key
+        );
+        assert_eq!(convert_checked(&reading, &e.key).text, e.value);
+    }
+    // Otherwise it is t2s, phrases included.
+    let text = "食物及衞生局局長表示，香港特別行政區政府會繼續瞭解情況，他總是找藉口。";
+    assert_eq!(
+        convert_checked(&reading, text).text,
+        "食物及卫生局局长表示，香港特别行政区政府会继续了解情况，他总是找借口。"
+    );
+    assert_eq!(
+        reading.convert(&text.replace('衞', "衛")),
+        t2s.convert(&text.replace('衞', "衛"))
+    );
 }

@@ -97,8 +97,8 @@ impl KnownNames {
     /// the name: jieba joined the name's end to what follows. Two cases:
     /// a person's name of three or more characters whose last character
     /// jieba joined to a following word that is not a noun (柯文哲 in
-    /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), and a body before the
-    /// title 长 (行政院 in 行政院长).
+    /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), and a body before a title
+    /// ending in 长 (行政院 in 行政院长, 运输及物流局 in 局局长).
     fn may_end_inside(text: &str, start: usize, word: &Word, end: usize, kind: EntityKind) -> bool {
         let (Some(name), Some(head), Some(rest)) = (
             text.get(start..end),
@@ -109,7 +109,9 @@ impl KnownNames {
         };
         match kind {
             EntityKind::Person => name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'),
-            EntityKind::Organization => rest == "长",
+            // 长 alone (行政院长), or a two-character title ending in it
+            // (运输及物流局 in 物流 / 局局长).
+            EntityKind::Organization => rest.ends_with('长') && rest.chars().count() <= 2,
             _ => false,
         }
     }
@@ -295,7 +297,9 @@ mod tests {
 
     #[test]
     fn names_that_jieba_ran_into_the_next_word() {
-        let names = KnownNames::from_lists(&["PER\t柯文哲\nPER\t韩国瑜\nPER\t李强\nORG\t行政院\nLOC\t北京\n"]);
+        let names = KnownNames::from_lists(&[
+            "PER\t柯文哲\nPER\t韩国瑜\nPER\t李强\nORG\t行政院\nORG\t运输及物流局\nLOC\t北京\n",
+        ]);
         // 柯文 / 哲遭: the last character of a three-character name was
         // joined to the verb after it.
         let text = "台湾民众党主席柯文哲遭台北地检署起诉";
@@ -313,6 +317,13 @@ mod tests {
         assert_eq!(
             find(&names, text),
             vec![("行政院".to_owned(), EntityKind::Organization)]
+        );
+        // A body before a two-character title ending in 长.
+        let text = "运输及物流局局长林世雄宣布";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "局局长"));
+        assert_eq!(
+            find(&names, text),
+            vec![("运输及物流局".to_owned(), EntityKind::Organization)]
         );
         // Places are matched on word boundaries only.
         assert_eq!(
