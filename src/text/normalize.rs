@@ -157,6 +157,13 @@ impl NormalizerSet {
         self.reading.convert_aligned(text)
     }
 
+    /// [`Self::reading_view`]'s text if it has `text`'s byte offsets (see
+    /// [`Converter::convert_char_for_char`]), without building the
+    /// alignment; `None` if it does not.
+    pub fn reading_view_char_for_char(&self, text: &str) -> Option<String> {
+        self.reading.convert_char_for_char(text)
+    }
+
     /// The converter for an OpenCC profile.
     pub fn converter(&self, profile: Profile) -> &ScriptConverter {
         // Every profile is built in `load`.

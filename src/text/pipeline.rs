@@ -171,17 +171,17 @@ impl Pipeline {
                 map: None,
             };
         }
-        let mut rewrite = self.normalizers.reading_view(text);
-        if is_character_for_character(text, &rewrite) {
+        if let Some(view) = self.normalizers.reading_view_char_for_char(text) {
             // Every byte offset of the view is the same offset in the text
             // (the usual case: t2s replaces characters and phrases by as
             // many characters of the same UTF-8 length), so tokens need no
-            // map back.
+            // map back, and the conversion needs no alignment.
             return AnalysisView {
-                text: Cow::Owned(rewrite.text),
+                text: Cow::Owned(view),
                 map: None,
             };
         }
+        let mut rewrite = self.normalizers.reading_view(text);
         split_into_characters(text, &mut rewrite);
         let (view, map) = OffsetMap::split_rewrite(text, rewrite);
         AnalysisView {
@@ -324,18 +324,6 @@ impl Pipeline {
         }
         Ok(entities)
     }
-}
-
-/// Whether `rewrite` of `original` replaces each character by one character
-/// of the same UTF-8 length, so that the two texts have the same byte
-/// offsets and character boundaries. (The spans tile both texts, so spans of
-/// equal lengths also start at equal offsets.)
-fn is_character_for_character(original: &str, rewrite: &Rewrite) -> bool {
-    rewrite.spans.iter().all(|span| {
-        let from = &original[span.original.clone()];
-        let to = &rewrite.text[span.normalized.clone()];
-        from == to || from.chars().map(char::len_utf8).eq(to.chars().map(char::len_utf8))
-    })
 }
 
 /// Splits each replaced phrase whose two sides have as many characters into
@@ -567,7 +555,8 @@ mod tests {
         ] {
             let rewrite = pipeline.normalizers().reading_view(text);
             assert_ne!(rewrite.text, text);
-            assert!(is_character_for_character(text, &rewrite), "{text}");
+            let view = pipeline.normalizers().reading_view_char_for_char(text);
+            assert_eq!(view.as_deref(), Some(rewrite.text.as_str()), "{text}");
             // The map the general path would build sends every boundary of
             // the view to the same offset of the text.
             let mut split = rewrite.clone();
@@ -582,24 +571,15 @@ mod tests {
                 assert_eq!(map.to_original(range.clone(), text), range, "{text}: {}", t.word);
             }
         }
-        let span = |original: Range<usize>, normalized: Range<usize>| AlignedSpan { original, normalized };
-        // A replacement of another length, and one of the same length whose
-        // characters differ in length, each need the map.
-        let longer = Rewrite {
-            text: "乾淨了".to_owned(),
-            spans: vec![span(0..6, 0..6), span(6..7, 6..9)],
-        };
-        assert!(!is_character_for_character("乾淨a", &longer));
-        let shuffled = Rewrite {
-            text: "ab字".to_owned(),
-            spans: vec![span(0..5, 0..5)],
-        };
-        assert!(!is_character_for_character("字ab", &shuffled));
-        let same = Rewrite {
-            text: "干净".to_owned(),
-            spans: vec![span(0..6, 0..6)],
-        };
-        assert!(is_character_for_character("乾淨", &same));
+        // A replacement by characters of other UTF-8 lengths (噁 → 𫫇, three
+        // bytes to four) needs the map, and offsets still point into the
+        // caller's text.
+        let text = "二噁英排放超標";
+        assert_eq!(pipeline.normalizers().reading_view_char_for_char(text), None);
+        let seg = pipeline.segment(text, &NormalizeOptions::default(), SegmentMode::Precise, true);
+        let words: Vec<&str> = seg.tokens.iter().map(|t| &text[t.original.clone()]).collect();
+        assert_eq!(words.concat(), text);
+        assert!(words.contains(&"超標"), "{words:?}");
     }
 
     #[test]

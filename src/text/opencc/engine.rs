@@ -188,6 +188,9 @@ pub(super) struct TextSink {
     /// `input[..copied]` has been accounted for in `out`.
     copied: usize,
     changed: bool,
+    /// Every replacement so far put characters of the same UTF-8 lengths
+    /// in place of the replaced ones, one for one.
+    same_lengths: bool,
     record: bool,
     edits: Vec<Edit>,
     ends: Vec<usize>,
@@ -200,6 +203,7 @@ impl TextSink {
             out: String::new(),
             copied: 0,
             changed: false,
+            same_lengths: true,
             record,
             edits: Vec::new(),
             ends: Vec::new(),
@@ -213,6 +217,7 @@ impl TextSink {
         self.ends.clear();
         self.copied = 0;
         self.changed = false;
+        self.same_lengths = true;
     }
 
     /// Completes the output after the step has run on `input`.
@@ -240,6 +245,14 @@ impl TextSink {
         std::mem::take(&mut self.ends)
     }
 
+    /// Like [`finish`](Self::finish), also telling whether every
+    /// replacement kept the replaced characters' UTF-8 lengths, one for one
+    /// (then the output has the input's byte offsets).
+    pub fn finish_same_lengths(self, input: &str) -> (Option<String>, bool) {
+        let same_lengths = self.same_lengths;
+        (self.finish(input), same_lengths)
+    }
+
     /// Like [`finish`](Self::finish), also returning the recorded edits.
     pub fn finish_with_edits(mut self, input: &str) -> (Option<String>, Vec<Edit>) {
         self.complete(input);
@@ -260,6 +273,14 @@ impl Sink for TextSink {
         let dst_start = self.out.len();
         self.out.push_str(value);
         self.copied = at + len;
+        if self.same_lengths {
+            let replaced = &input[at..at + len];
+            self.same_lengths = replaced.len() == value.len()
+                && replaced
+                    .chars()
+                    .map(char::len_utf8)
+                    .eq(value.chars().map(char::len_utf8));
+        }
         if self.record {
             self.edits.push(Edit {
                 src_start: at,

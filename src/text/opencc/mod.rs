@@ -280,6 +280,28 @@ impl Converter {
         }
     }
 
+    /// Converts `text` like [`convert`](Self::convert) if every replacement
+    /// (the normalization's included) puts characters of the same UTF-8
+    /// lengths in place of the replaced ones, one for one, as t2s nearly
+    /// always does: the result then has `text`'s byte offsets and character
+    /// boundaries, and needs no alignment. `None` otherwise.
+    pub fn convert_char_for_char(&self, text: &str) -> Option<String> {
+        let mut sink = TextSink::new(false);
+        run_step(&self.normalize, text, None, Split::None, &mut sink);
+        let (normalized, same) = sink.finish_same_lengths(text);
+        if !same {
+            return None;
+        }
+        let input = normalized.as_deref().unwrap_or(text);
+        let mut sink = TextSink::new(false);
+        self.run_chain(input, &mut sink, false);
+        match sink.finish_same_lengths(input) {
+            (_, false) => None,
+            (Some(converted), true) => Some(converted),
+            (None, true) => Some(normalized.unwrap_or_else(|| text.to_owned())),
+        }
+    }
+
     /// Converts `text` like [`convert`](Self::convert) and reports which
     /// part of `text` became which part of the result: every replaced
     /// dictionary phrase or character is one atomic span (merged across

@@ -437,3 +437,42 @@ fn the_reading_conversion_is_t2s_with_regional_variants_folded() {
         t2s.convert(&text.replace('衞', "衛"))
     );
 }
+
+#[test]
+fn char_for_char_conversion_agrees_with_convert() {
+    let data = OpenccData::load();
+    let texts = [
+        "香港特別行政區政府發言人說：「經濟數據顯示，第三季度增長2.1%。」",
+        "他總是找藉口，我們瞭解到了。食物及衞生局",
+        "二噁英排放超標",
+        "㗲字與豈字",
+        "plain ascii",
+        "",
+    ];
+    let mut converters: Vec<Converter> = Profile::ALL.iter().map(|&p| Converter::new(p, &data)).collect();
+    converters.push(Converter::reading(&data));
+    for c in &converters {
+        for text in texts {
+            let converted = c.convert(text);
+            match c.convert_char_for_char(text) {
+                Some(same) => {
+                    assert_eq!(same, converted, "{} {text:?}", c.name());
+                    let lengths = |s: &str| s.chars().map(char::len_utf8).collect::<Vec<_>>();
+                    assert_eq!(lengths(&same), lengths(text), "{} {text:?}", c.name());
+                }
+                // Declined only where some replacement changed lengths.
+                None => assert_ne!(
+                    converted.chars().map(char::len_utf8).collect::<Vec<_>>(),
+                    text.chars().map(char::len_utf8).collect::<Vec<_>>(),
+                    "{} {text:?}",
+                    c.name()
+                ),
+            }
+        }
+    }
+    let t2s = converter(Profile::T2s);
+    // 噁 → 𫫇 (three bytes to four, in a phrase), 㗲 → 𠵾 (a character).
+    assert_eq!(t2s.convert_char_for_char("二噁英"), None);
+    assert_eq!(t2s.convert_char_for_char("㗲"), None);
+    assert_eq!(t2s.convert_char_for_char("瞭解").as_deref(), Some("了解"));
+}
