@@ -165,7 +165,7 @@ impl Pipeline {
     /// dictionary and the entity model are Simplified.
     fn analysis_view<'n>(&self, normalized: &'n Normalized<'_>) -> AnalysisView<'n> {
         let text: &str = &normalized.text;
-        if !self.script.detect(text).has_traditional() {
+        if !self.script.has_traditional(text) {
             return AnalysisView {
                 text: Cow::Borrowed(text),
                 map: None,

@@ -86,6 +86,33 @@ impl ScriptDetector {
         c < 0x10000 && bits[c / 64] & (1 << (c % 64)) != 0
     }
 
+    /// `self.detect(text).has_traditional()`, stopping as soon as the
+    /// answer is certain: on Traditional text, after the first few
+    /// characters.
+    pub fn has_traditional(&self, text: &str) -> bool {
+        let (mut s, mut t) = (0usize, 0usize);
+        // Checked every so many characters; a distinguishing character
+        // takes at least 3 bytes of UTF-8, which bounds those still to come.
+        const CHECK_EVERY: usize = 32;
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            if n % CHECK_EVERY == 0 && t > 0 {
+                let at_most = s + t + (text.len() - i) / 3;
+                // The share with every character to come Simplified-only,
+                // in detect's own arithmetic (f32 division rounds
+                // monotonically, so the final share is at least this).
+                if t as f32 / at_most as f32 > Self::MIXED_MINORITY_SHARE {
+                    return true;
+                }
+            }
+            if (c as u32) < 0x3400 {
+                continue;
+            }
+            s += Self::has(&self.simplified_only, c) as usize;
+            t += Self::has(&self.traditional_only, c) as usize;
+        }
+        t > 0 && t as f32 / (s + t) as f32 > Self::MIXED_MINORITY_SHARE
+    }
+
     /// Detects the script of `text`.
     pub fn detect(&self, text: &str) -> ScriptReport {
         let (mut s, mut t) = (0usize, 0usize);
@@ -126,6 +153,34 @@ impl ScriptDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_early_answer_is_detects() {
+        let d = ScriptDetector::new(&OpenccData::load());
+        let simplified = "我们在北京开会，讨论经济发展。";
+        let traditional = "我們在臺北開會，討論經濟發展。";
+        let mut texts = vec![
+            String::new(),
+            "Hello 2024".to_owned(),
+            traditional.repeat(40),
+            // Traditional at the start, outweighed later, and the reverse,
+            // around the 5% share.
+            format!("{traditional}{}", simplified.repeat(60)),
+            format!("{}{traditional}", simplified.repeat(60)),
+        ];
+        for k in 0..40 {
+            texts.push(format!("{}{}", simplified.repeat(k), traditional));
+            texts.push(format!(
+                "{}{}{}",
+                "臺".repeat(k % 7),
+                simplified.repeat(k),
+                "abc".repeat(k)
+            ));
+        }
+        for text in &texts {
+            assert_eq!(d.has_traditional(text), d.detect(text).has_traditional(), "{text}");
+        }
+    }
 
     #[test]
     fn detects_each_script() {
