@@ -775,3 +775,37 @@ async fn a_removed_annotation_belongs_to_the_token_it_annotated() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_evaluations_local_server_is_serving_once_started() {
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+    let pipeline = tokio::task::spawn_blocking(|| PIPELINE.clone()).await.unwrap();
+    let mut server = zhtext::eval::LocalServer::start(pipeline).await.unwrap();
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let health = HealthClient::new(channel)
+        .check(HealthCheckRequest { service: String::new() })
+        .await
+        .unwrap();
+    assert_eq!(health.into_inner().status(), ServingStatus::Serving);
+    // The first request the evaluations send is answered, not refused as
+    // UNAVAILABLE (CI once caught the server between listening and serving).
+    let converted = server
+        .client
+        .normalize(NormalizeRequest {
+            text: "漢字".into(),
+            options: Some(NormalizeOptions {
+                conversion: Conversion::T2s.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(converted.text, "汉字");
+    server.stop().await.unwrap();
+}

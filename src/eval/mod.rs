@@ -8,11 +8,16 @@ pub mod sighan;
 
 use std::path::PathBuf;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tonic::transport::Channel;
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 
 use crate::{
     api::proto::text_service_client::TextServiceClient,
@@ -243,6 +248,24 @@ impl LocalServer {
             .connect()
             .await
             .context("connecting to the local server")?;
+        // The server answers UNAVAILABLE until it reports SERVING, which it
+        // does just after it starts listening; a first request sent in
+        // between was refused (seen once in CI).
+        let started = Instant::now();
+        loop {
+            let status = HealthClient::new(channel.clone())
+                .check(HealthCheckRequest { service: String::new() })
+                .await;
+            if status.is_ok_and(|s| s.into_inner().status() == ServingStatus::Serving) {
+                break;
+            }
+            anyhow::ensure!(!handle.is_finished(), "the local server stopped before serving");
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "the local server did not report SERVING within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         Ok(LocalServer {
             addr,
             client: TextServiceClient::new(channel).max_decoding_message_size(usize::MAX),
