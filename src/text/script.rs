@@ -86,6 +86,24 @@ impl ScriptDetector {
         c < 0x10000 && bits[c / 64] & (1 << (c % 64)) != 0
     }
 
+    /// Adds `c` to the counts of Simplified-only (`s`) and Traditional-only
+    /// (`t`) characters.
+    #[inline]
+    fn tally(&self, c: char, s: &mut usize, t: &mut usize) {
+        // Only CJK ideographs can differ; skip everything else cheaply.
+        if (c as u32) < 0x3400 {
+            return;
+        }
+        *s += Self::has(&self.simplified_only, c) as usize;
+        *t += Self::has(&self.traditional_only, c) as usize;
+    }
+
+    /// Whether `part` of `total` distinguishing characters is more than the
+    /// minority share that makes a text mixed.
+    fn above_minority_share(part: usize, total: usize) -> bool {
+        part as f32 / total as f32 > Self::MIXED_MINORITY_SHARE
+    }
+
     /// `self.detect(text).has_traditional()`, stopping as soon as the
     /// answer is certain: on Traditional text, after the first few
     /// characters.
@@ -100,29 +118,20 @@ impl ScriptDetector {
                 // The share with every character to come Simplified-only,
                 // in detect's own arithmetic (f32 division rounds
                 // monotonically, so the final share is at least this).
-                if t as f32 / at_most as f32 > Self::MIXED_MINORITY_SHARE {
+                if Self::above_minority_share(t, at_most) {
                     return true;
                 }
             }
-            if (c as u32) < 0x3400 {
-                continue;
-            }
-            s += Self::has(&self.simplified_only, c) as usize;
-            t += Self::has(&self.traditional_only, c) as usize;
+            self.tally(c, &mut s, &mut t);
         }
-        t > 0 && t as f32 / (s + t) as f32 > Self::MIXED_MINORITY_SHARE
+        t > 0 && Self::above_minority_share(t, s + t)
     }
 
     /// Detects the script of `text`.
     pub fn detect(&self, text: &str) -> ScriptReport {
         let (mut s, mut t) = (0usize, 0usize);
         for c in text.chars() {
-            // Only CJK ideographs can differ; skip everything else cheaply.
-            if (c as u32) < 0x3400 {
-                continue;
-            }
-            s += Self::has(&self.simplified_only, c) as usize;
-            t += Self::has(&self.traditional_only, c) as usize;
+            self.tally(c, &mut s, &mut t);
         }
         let total = s + t;
         if total == 0 {
@@ -133,14 +142,14 @@ impl ScriptDetector {
                 traditional_chars: t,
             };
         }
-        let (s_share, t_share) = (s as f32 / total as f32, t as f32 / total as f32);
-        let script = if t_share <= Self::MIXED_MINORITY_SHARE {
+        let script = if !Self::above_minority_share(t, total) {
             Script::Simplified
-        } else if s_share <= Self::MIXED_MINORITY_SHARE {
+        } else if !Self::above_minority_share(s, total) {
             Script::Traditional
         } else {
             Script::Mixed
         };
+        let (s_share, t_share) = (s as f32 / total as f32, t as f32 / total as f32);
         ScriptReport {
             script,
             share: s_share.max(t_share),

@@ -268,16 +268,7 @@ impl Converter {
 
     /// Converts `text` exactly as OpenCC 1.4.2 does with this profile.
     pub fn convert(&self, text: &str) -> String {
-        let mut sink = TextSink::new(false);
-        run_step(&self.normalize, text, None, Split::None, &mut sink);
-        let normalized = sink.finish(text);
-        let input = normalized.as_deref().unwrap_or(text);
-        let mut sink = TextSink::new(false);
-        self.run_chain(input, &mut sink, false);
-        match (sink.finish(input), normalized) {
-            (Some(converted), _) | (None, Some(converted)) => converted,
-            (None, None) => text.to_owned(),
-        }
+        self.convert_noting_lengths(text).0
     }
 
     /// Converts `text` like [`convert`](Self::convert) if every replacement
@@ -286,20 +277,25 @@ impl Converter {
     /// always does: the result then has `text`'s byte offsets and character
     /// boundaries, and needs no alignment. `None` otherwise.
     pub fn convert_char_for_char(&self, text: &str) -> Option<String> {
+        let (converted, same_lengths) = self.convert_noting_lengths(text);
+        same_lengths.then_some(converted)
+    }
+
+    /// [`convert`](Self::convert)'s result, and whether every replacement
+    /// kept the replaced characters' UTF-8 lengths, one for one.
+    fn convert_noting_lengths(&self, text: &str) -> (String, bool) {
         let mut sink = TextSink::new(false);
         run_step(&self.normalize, text, None, Split::None, &mut sink);
-        let (normalized, same) = sink.finish_same_lengths(text);
-        if !same {
-            return None;
-        }
+        let (normalized, normalized_same) = sink.finish_same_lengths(text);
         let input = normalized.as_deref().unwrap_or(text);
         let mut sink = TextSink::new(false);
         self.run_chain(input, &mut sink, false);
-        match sink.finish_same_lengths(input) {
-            (_, false) => None,
-            (Some(converted), true) => Some(converted),
-            (None, true) => Some(normalized.unwrap_or_else(|| text.to_owned())),
-        }
+        let (converted, converted_same) = sink.finish_same_lengths(input);
+        let text = match (converted, normalized) {
+            (Some(converted), _) | (None, Some(converted)) => converted,
+            (None, None) => text.to_owned(),
+        };
+        (text, normalized_same && converted_same)
     }
 
     /// Converts `text` like [`convert`](Self::convert) and reports which

@@ -401,11 +401,16 @@ fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMent
     }
 }
 
+/// The word ending at byte `end`, if a word does.
+fn word_ending_at<'w>(words: &'w [WordRef<'w>], end: usize) -> Option<&'w WordRef<'w>> {
+    let i = words.binary_search_by_key(&end, |w| w.range.end).ok()?;
+    Some(&words[i])
+}
+
 /// The word `mention` ends with, if it ends on a word boundary and the
 /// word starts inside it.
 fn last_word<'w>(words: &'w [WordRef<'w>], mention: &EntityMention) -> Option<&'w WordRef<'w>> {
-    let i = words.binary_search_by_key(&mention.range.end, |w| w.range.end).ok()?;
-    Some(&words[i]).filter(|w| w.range.start > mention.range.start)
+    word_ending_at(words, mention.range.end).filter(|w| w.range.start > mention.range.start)
 }
 
 /// Splits an ORG mention that ran on into a person's name after the name of
@@ -424,11 +429,7 @@ fn split_trailing_people(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
             continue;
         };
         let word = &text[name.range.clone()];
-        let before = words
-            .binary_search_by_key(&name.range.start, |w| w.range.end)
-            .ok()
-            .map(|i| &words[i])
-            .filter(|w| w.range.start >= m.range.start);
+        let before = word_ending_at(words, name.range.start).filter(|w| w.range.start >= m.range.start);
         let is_name = name.pos == "nr"
             && (2..=3).contains(&word.chars().count())
             && features::starts_with_surname(word)
