@@ -17,7 +17,7 @@ use std::{
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use tonic::{Code, transport::Channel};
-use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 use crate::{
     api::proto::{SegmentRequest, TagEntitiesRequest, text_service_client::TextServiceClient},
@@ -386,13 +386,10 @@ impl SpawnedServer {
         let target = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         loop {
-            if let Ok(channel) = Channel::from_shared(target.clone())?.connect().await {
-                let status = HealthClient::new(channel)
-                    .check(HealthCheckRequest { service: String::new() })
-                    .await;
-                if status.is_ok_and(|s| s.into_inner().status() == ServingStatus::Serving) {
-                    break;
-                }
+            if let Ok(channel) = Channel::from_shared(target.clone())?.connect().await
+                && crate::server::reports_serving(channel).await
+            {
+                break;
             }
             anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not start");
             tokio::time::sleep(Duration::from_millis(20)).await;

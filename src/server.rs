@@ -145,6 +145,16 @@ async fn set_health(reporter: &HealthReporter, status: ServingStatus) {
 
 /// Serves on `listener` until `shutdown` completes.
 ///
+/// Whether the server behind `channel` answers the overall health check
+/// with SERVING (an error or any other status is "not yet").
+pub async fn reports_serving(channel: tonic::transport::Channel) -> bool {
+    use tonic_health::pb::{HealthCheckRequest, health_check_response, health_client::HealthClient};
+    let status = HealthClient::new(channel)
+        .check(HealthCheckRequest { service: String::new() })
+        .await;
+    status.is_ok_and(|s| s.into_inner().status() == health_check_response::ServingStatus::Serving)
+}
+
 /// Health reports NOT_SERVING until `pipeline` resolves (loading the
 /// dictionaries takes a moment, and the listener should already answer
 /// probes), then SERVING. When `shutdown` fires, health flips back to

@@ -17,7 +17,6 @@ use std::{
 use anyhow::Context;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tonic::transport::Channel;
-use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 
 use crate::{
     api::proto::text_service_client::TextServiceClient,
@@ -253,10 +252,7 @@ impl LocalServer {
         // between was refused (seen once in CI).
         let started = Instant::now();
         loop {
-            let status = HealthClient::new(channel.clone())
-                .check(HealthCheckRequest { service: String::new() })
-                .await;
-            if status.is_ok_and(|s| s.into_inner().status() == ServingStatus::Serving) {
+            if server::reports_serving(channel.clone()).await {
                 break;
             }
             anyhow::ensure!(!handle.is_finished(), "the local server stopped before serving");
