@@ -124,9 +124,10 @@ impl EntityTagger for rules::RuleRecognizer {
         "rules"
     }
 
-    fn tag(&self, text: &str, _words: &[Word]) -> Vec<EntityMention> {
+    fn tag(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
         self.find(text)
             .into_iter()
+            .filter(|e| !numeral_inside_name(text, words, e))
             .map(|e| EntityMention {
                 range: e.start..e.end,
                 kind: e.kind.into(),
@@ -137,6 +138,22 @@ impl EntityTagger for rules::RuleRecognizer {
             })
             .collect()
     }
+}
+
+/// Whether rule entity `e` is a count or amount written in Chinese numerals
+/// that starts a place or person name jieba knows and runs on past it: the
+/// numeral is part of the name (陆家嘴, 五棵松, 伍家岗区), not a quantity
+/// (陆家 "six companies", 五棵 "five trees").
+fn numeral_inside_name(text: &str, words: &[Word], e: &rules::RuleEntity) -> bool {
+    if !matches!(e.kind, rules::RuleKind::Quantity | rules::RuleKind::Money)
+        || !text[e.start..].starts_with(rules::is_cn_numeral)
+    {
+        return false;
+    }
+    let i = words.partition_point(|w| w.range.end <= e.start);
+    words.get(i).is_some_and(|w| {
+        w.range.start <= e.start && w.range.end > e.end && matches!(w.pos.as_str(), "nr" | "ns" | "nrt" | "nz" | "nt")
+    })
 }
 
 #[cfg(test)]
@@ -184,5 +201,48 @@ mod tests {
                 (14..16, EntityKind::Person),
             ]
         );
+    }
+
+    /// `text` split into words at `cuts` (byte offsets), each tagged `pos`.
+    fn words(text: &str, cuts: &[(usize, &str)]) -> Vec<Word> {
+        let mut start = 0;
+        cuts.iter()
+            .chain(std::iter::once(&(text.len(), "x")))
+            .map(|&(end, pos)| {
+                let w = Word {
+                    range: start..end,
+                    pos: crate::text::segment::PosTag::new(pos),
+                };
+                start = end;
+                w
+            })
+            .filter(|w| !w.range.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn numerals_that_begin_a_name_are_not_quantities() {
+        let rules = rules::RuleRecognizer::default();
+        let found = |text: &str, words: &[Word]| -> Vec<String> {
+            rules
+                .tag(text, words)
+                .into_iter()
+                .map(|m| text[m.range].to_owned())
+                .collect()
+        };
+        // 陆家 reads as "six companies" by itself; jieba knows 陆家嘴 as a name.
+        let text = "陆家嘴金融城";
+        assert_eq!(found(text, &[]), ["陆家"]);
+        assert_eq!(found(text, &words(text, &[(9, "nr")])), Vec::<String>::new());
+        let text = "五棵松体育馆";
+        assert!(found(text, &words(text, &[(9, "ns")])).is_empty());
+        // A word that is not a name, or one that ends with the quantity, leaves it.
+        let text = "五棵树";
+        assert_eq!(found(text, &words(text, &[(9, "n")])), ["五棵"]);
+        let text = "三家门店";
+        assert_eq!(found(text, &words(text, &[(6, "m"), (12, "n")])), ["三家"]);
+        // Arabic digits are never part of a name this way.
+        let text = "6家企业";
+        assert_eq!(found(text, &words(text, &[(10, "nz")])), ["6家"]);
     }
 }

@@ -799,7 +799,9 @@ fn is_cn_lead(c: char) -> bool {
     cn_digit(c).is_some() || matches!(c, '十' | '拾' | '廿' | '卅')
 }
 
-fn is_cn_numeral(c: char) -> bool {
+/// Whether `c` is a Chinese numeral character (a digit, 十, 百, 万…, in
+/// the common or the financial form).
+pub fn is_cn_numeral(c: char) -> bool {
     is_cn_lead(c) || cn_small_unit(c).is_some() || cn_big_unit(c).is_some()
 }
 
