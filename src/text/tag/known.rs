@@ -192,12 +192,19 @@ impl KnownNameTagger {
         }
         // Another kind: a guess at a name the model does not know (比亚迪
         // as a person, 英 of 英伟达 as a place) unless the model is as sure
-        // as a list match, as it is of context it knows (中国 of 中国电信 in
-        // 1998 news, the country's telecom sector before the company
-        // existed). Listed places are the model's home ground: it knows the
-        // countries and cities, and reads them as ORG where a team or
-        // government is meant (巴西 beat 纽约), so its reading stands.
-        m.confidence < CONFIDENCE && name.kind != EntityKind::Location
+        // as a list match. A place strictly inside a listed body is the
+        // place the body is named after (中国 of 中国石油, 长江 of 长江存储):
+        // the model is sure of the place because 1990s news had no such
+        // company (中国电信 was the country's telecom sector then), and the
+        // list is about today's. A place the model reads over the whole
+        // name is another matter: MSRA tags buildings and sites as places
+        // (国家图书馆), so a sure reading stands. Listed places are the
+        // model's home ground: it knows the countries and cities, and reads
+        // them as ORG where a team or government is meant (巴西 beat 纽约),
+        // so its reading stands.
+        let place_in_body =
+            name.kind == EntityKind::Organization && m.kind == EntityKind::Location && m.range != name.range;
+        place_in_body || (m.confidence < CONFIDENCE && name.kind != EntityKind::Location)
     }
 
     /// Whether the model's organization `m` starts inside the known body or
@@ -496,7 +503,8 @@ mod tests {
         let places = KnownNames::from_lists(&["LOC\t巴西\n"]);
         let got = KnownNameTagger::new(Box::new(model), places).tag(team, &words(team));
         assert_eq!((got[0].kind, got[0].confidence), (Organization, 0.5));
-        // A piece of another kind: the same.
+        // A piece of another kind: the same, except a place inside a body
+        // named after it (北京 of 北京大学), which the list's body replaces.
         let bei = text.find("北京").unwrap();
         let piece = |confidence: f32| {
             let model = fixed(vec![(bei..bei + "北京".len(), Location)]).with_confidence(confidence);
@@ -506,7 +514,40 @@ mod tests {
                 .unwrap();
             (text[m.range].to_owned(), m.kind, m.confidence)
         };
-        assert_eq!(piece(0.95), ("北京".to_owned(), Location, 0.95));
+        assert_eq!(piece(0.95), ("北京大学".to_owned(), Organization, CONFIDENCE));
         assert_eq!(piece(0.5), ("北京大学".to_owned(), Organization, CONFIDENCE));
+        let piece = |confidence: f32, kind: EntityKind| {
+            let model = fixed(vec![(bei..bei + "北京".len(), kind)]).with_confidence(confidence);
+            let m = KnownNameTagger::new(Box::new(model), names.clone())
+                .tag(text, &words(text))
+                .pop()
+                .unwrap();
+            (text[m.range].to_owned(), m.kind, m.confidence)
+        };
+        assert_eq!(piece(0.95, Person), ("北京".to_owned(), Person, 0.95));
+        assert_eq!(piece(0.5, Person), ("北京大学".to_owned(), Organization, CONFIDENCE));
+    }
+
+    #[test]
+    fn recent_companies_commands_and_cities_are_listed() {
+        let names = KnownNames::embedded();
+        for (text, name) in [
+            ("中国石油和中国中车发布三季度业绩", "中国石油"),
+            ("中国石油和中国中车发布三季度业绩", "中国中车"),
+            ("长江存储扩大产能", "长江存储"),
+            ("解放军东部战区组织演习", "东部战区"),
+        ] {
+            let got = find(&names, text);
+            assert!(
+                got.contains(&(name.to_owned(), EntityKind::Organization)),
+                "{name} not in {got:?}"
+            );
+        }
+        // Cities by their bare names, but not the ones that are common words.
+        assert_eq!(
+            find(&names, "六盘水发布通知"),
+            [("六盘水".to_owned(), EntityKind::Location)]
+        );
+        assert!(find(&names, "朝阳照在来宾身上").is_empty());
     }
 }
