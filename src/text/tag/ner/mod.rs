@@ -527,21 +527,18 @@ const PLACE_SUFFIXES: &[&str] = &[
 /// train); right after a place it is part of that place's name (浦东新区,
 /// 苏州新区 are single mentions there).
 fn join_place_suffixes(text: &str, mentions: &mut Vec<EntityMention>) {
-    let mut joined: Vec<EntityMention> = Vec::with_capacity(mentions.len());
-    for m in mentions.drain(..) {
-        if let Some(prev) = joined.last_mut()
-            && prev.kind == EntityKind::Location
+    // `dedup_by` hands each mention with the last one kept before it.
+    mentions.dedup_by(|m, prev| {
+        let joins = prev.kind == EntityKind::Location
             && m.kind == EntityKind::Location
             && prev.range.end == m.range.start
-            && PLACE_SUFFIXES.contains(&&text[m.range.clone()])
-        {
+            && PLACE_SUFFIXES.contains(&&text[m.range.clone()]);
+        if joins {
             prev.range.end = m.range.end;
             prev.confidence = prev.confidence.min(m.confidence);
-            continue;
         }
-        joined.push(m);
-    }
-    *mentions = joined;
+        joins
+    });
 }
 
 #[cfg(test)]
