@@ -207,6 +207,16 @@ impl KnownNameTagger {
         place_in_body || (m.confidence < CONFIDENCE && name.kind != EntityKind::Location)
     }
 
+    /// Whether the known body `name` is a department of the place the model
+    /// tagged right before it (成都市 + 住房和城乡建设局): then the two are one
+    /// body's name, as MSRA annotates 北京市公安局 and 中国外交部.
+    fn is_local_department(text: &str, place: &EntityMention, name: &EntityMention) -> bool {
+        place.kind == EntityKind::Location
+            && name.kind == EntityKind::Organization
+            && place.range.end == name.range.start
+            && text[name.range.clone()].ends_with(['部', '厅', '局', '委', '会'])
+    }
+
     /// Whether the model's organization `m` starts inside the known body or
     /// place `name` and runs on past its end: the model missed the start of
     /// a body named after it (福利部疾病管制署 in 卫生福利部疾病管制署, 海深港…管理局
@@ -256,6 +266,13 @@ impl EntityTagger for KnownNameTagger {
             }
             let replaces = touching.iter().all(|m| Self::overrides(&name, m));
             if replaces && !crossed {
+                let mut name = name;
+                if let Some(place) = out.last()
+                    && Self::is_local_department(text, place, &name)
+                {
+                    name.range.start = place.range.start;
+                    out.pop();
+                }
                 out.push(name);
             } else {
                 out.extend(touching);
@@ -518,6 +535,38 @@ mod tests {
         assert_eq!(piece(0.5, Location), ("北京大学".to_owned(), Organization, CONFIDENCE));
         assert_eq!(piece(0.95, Person), ("北京".to_owned(), Person, 0.95));
         assert_eq!(piece(0.5, Person), ("北京大学".to_owned(), Organization, CONFIDENCE));
+    }
+
+    #[test]
+    fn a_listed_department_after_its_city_or_province_is_one_body() {
+        use EntityKind::*;
+        let names = KnownNames::from_lists(&["ORG\t住房和城乡建设局\nORG\t外国语学校\n"]);
+        let run = |text: &str, place: &str| {
+            let start = text.find(place).unwrap();
+            let model = fixed(vec![(start..start + place.len(), Location)]);
+            KnownNameTagger::new(Box::new(model), names.clone())
+                .tag(text, &words(text))
+                .into_iter()
+                .map(|m| (text[m.range].to_owned(), m.kind))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run("记者从成都市住房和城乡建设局获悉", "成都市"),
+            [("成都市住房和城乡建设局".to_owned(), Organization)]
+        );
+        // A body that is not a department (a school, a company) stays apart.
+        assert_eq!(
+            run("成都市外国语学校", "成都市"),
+            [("成都市".to_owned(), Location), ("外国语学校".to_owned(), Organization)]
+        );
+        // So does a place that does not touch the name.
+        assert_eq!(
+            run("成都市的住房和城乡建设局", "成都市"),
+            [
+                ("成都市".to_owned(), Location),
+                ("住房和城乡建设局".to_owned(), Organization)
+            ]
+        );
     }
 
     #[test]
