@@ -48,8 +48,9 @@
 //!   `第3日` …) and when written with Chinese numerals (`三日` is usually
 //!   "three days"). Relative or vague dates (`今年`, `去年`, `上月`, `近日`,
 //!   `年底`, weekdays) are not tagged: they have no value without a reference
-//!   date. Only 4-digit years 1000–2999 are years; any other `N年` is a
-//!   duration (QUANTITY `N 年`).
+//!   date. Only 4-digit years 1000–2999 are years, and Taiwan's Republic of
+//!   China years (`民国113年` → `2024`); any other `N年` is a duration
+//!   (QUANTITY `N 年`).
 //! * **Date and time**: `2024-04-09 09:45:30` is one DATE
 //!   (`2024-04-09T09:45:30`); Chinese phrasing such as `6月28日上午9时` gives a
 //!   DATE and a TIME. `N点` is a time only with a period word (`下午3点`) or
@@ -60,6 +61,11 @@
 //!   multiplier or unit is inside the span but not in the value, which is the
 //!   stated lower bound: `500多家` → `500 家`, `3000余万元` → `30000000 CNY`.
 //!   Vague numerals (`数十亿`, `几十个`, `上百家`, `近百家`) are not tagged.
+//! * **Currencies**: an amount in the generic `元` takes the currency named
+//!   before it (`新台币100亿元` → `10000000000 TWD`, `港币500万元` → HKD), and
+//!   is CNY otherwise, whatever the text's region. `兆` is 10^12 (`一兆元`),
+//!   as Taiwan and Hong Kong write amounts, except where it begins a unit
+//!   (`兆瓦`).
 //! * **Percentage points**: `3个百分点` is QUANTITY `3 百分点`, not PERCENT.
 //! * **Bare numbers** and numbers with only a multiplier (`80亿`) are not
 //!   tagged. Neither are ordinals (`第3家`), the article `一` before a measure
@@ -191,6 +197,7 @@ impl RuleRecognizer {
         }
         self.signed_measure(t, i)
             .or_else(|| period_time(t, i))
+            .or_else(|| t.lit(i, "民国").and_then(|_| date_run(t, i)))
             .or_else(|| self.numeral_run(t, i))
     }
 
@@ -453,6 +460,20 @@ const CURRENCIES: &[(&str, &str)] = &[
 /// Currency markers written before an amount (`人民币3000元`, `￥1,234.5`).
 const MONEY_PREFIXES: &[(&str, &str)] = &[
     ("人民币", "CNY"),
+    // Hong Kong, Taiwan and Macao news name the currency first, then the
+    // amount in 元 (新台币100亿元, 港币500万元).
+    ("新台币", "TWD"),
+    ("台币", "TWD"),
+    ("港币", "HKD"),
+    ("港元", "HKD"),
+    ("澳门币", "MOP"),
+    ("澳门元", "MOP"),
+    ("美元", "USD"),
+    ("欧元", "EUR"),
+    ("日元", "JPY"),
+    ("英镑", "GBP"),
+    ("NT$", "TWD"),
+    ("MOP$", "MOP"),
     ("US$", "USD"),
     ("HK$", "HKD"),
     ("RMB", "CNY"),
@@ -784,11 +805,14 @@ fn cn_small_unit(c: char) -> Option<u32> {
     }
 }
 
-/// Exponent of 万, 亿.
+/// Exponent of 万, 亿, 兆. 兆 is 10^12 as Taiwan and Hong Kong write
+/// amounts (新台币一兆元); as the SI prefix (兆瓦, 兆赫) it is part of a unit,
+/// which [`RuleRecognizer::numeral_step`] checks first.
 fn cn_big_unit(c: char) -> Option<u32> {
     match c {
         '万' | '萬' => Some(4),
         '亿' | '億' => Some(8),
+        '兆' => Some(12),
         _ => None,
     }
 }
@@ -851,7 +875,9 @@ impl From<Option<Step>> for Step {
 /// A numeral being parsed. Chinese numerals are summed group by group, from
 /// 亿 down to 千/百/十; an Arabic digit run counts as one digit (`1.2万`).
 struct Numeral {
-    /// Everything up to and including the 亿 group.
+    /// The 兆 group (10^12), which comes first.
+    zhao: Dec,
+    /// Everything after 兆 up to and including the 亿 group.
     yi: Dec,
     /// The 万 group after the last 亿.
     wan: Dec,
@@ -869,6 +895,8 @@ struct Numeral {
     seen_wan: bool,
     /// 亿 already closed a group (`一亿亿` is no numeral).
     seen_yi: bool,
+    /// 兆 already closed a group.
+    seen_zhao: bool,
     /// Any multiplier was read, so a range's left side keeps its own.
     has_mult: bool,
     /// Any Chinese numeral char was read, so 点 is a decimal point.
@@ -880,6 +908,7 @@ struct Numeral {
 impl Numeral {
     fn new() -> Self {
         Self {
+            zhao: Dec::ZERO,
             yi: Dec::ZERO,
             wan: Dec::ZERO,
             small: Dec::ZERO,
@@ -889,6 +918,7 @@ impl Numeral {
             small_cap: 4,
             seen_wan: false,
             seen_yi: false,
+            seen_zhao: false,
             has_mult: false,
             chinese: false,
             chain: 0,
@@ -942,13 +972,20 @@ impl Numeral {
         Some(Step::Next(end))
     }
 
-    /// 万 (4) or 亿 (8): closes the current group.
+    /// 万 (4), 亿 (8) or 兆 (12): closes the current group.
     fn big_unit(&mut self, e: u32, end: usize) -> Option<Step> {
         if self.last == Last::Start {
             return Some(Step::End);
         }
         let group = self.small.add(self.pending.unwrap_or(Dec::ZERO))?;
-        if e == 4 {
+        if e == 12 {
+            // 兆 only leads: 一兆二千亿, not 二千亿兆.
+            if self.seen_zhao || self.seen_yi || self.seen_wan {
+                return Some(Step::Invalid);
+            }
+            self.zhao = group.shift(12)?;
+            self.seen_zhao = true;
+        } else if e == 4 {
             if self.seen_wan {
                 return Some(Step::Invalid);
             }
@@ -990,7 +1027,7 @@ impl Numeral {
             (Some(p), _) => p,
             (None, _) => Dec::ZERO,
         };
-        self.yi.add(self.wan)?.add(self.small)?.add(tail)
+        self.zhao.add(self.yi)?.add(self.wan)?.add(self.small)?.add(tail)
     }
 }
 
@@ -1059,8 +1096,8 @@ impl RuleRecognizer {
             return n.small_unit(e, None, j + 1).into();
         }
         if let Some(e) = cn_big_unit(c) {
-            if t.lit(j, "万分").is_some() {
-                return Step::End; // 万分之
+            if t.lit(j, "万分").is_some() || (c == '兆' && self.unit_at(t, j)) {
+                return Step::End; // 万分之, 兆瓦
             }
             return n.big_unit(e, j + 1).into();
         }
@@ -1279,6 +1316,23 @@ fn year(t: &Text<'_>, i: usize) -> Option<(u32, usize)> {
     (!runs_on && (1000..=2999).contains(&y)).then_some((y, i + 4))
 }
 
+/// A year of the Republic of China calendar, as Taiwan dates are written:
+/// `民国113年` is 2024 (year 1 is 1912). Returns the year and the index past
+/// `年`.
+fn roc_year(t: &Text<'_>, i: usize) -> Option<(u32, usize)> {
+    let k = t.lit(i, "民国")?;
+    let mut n = 0;
+    let mut j = k;
+    while let Some(d) = t.digit(j) {
+        n = n * 10 + d;
+        j += 1;
+        if j - k > 3 {
+            return None;
+        }
+    }
+    (j > k && (1..=200).contains(&n) && t.is(j, '年')).then_some((n + 1911, j + 1))
+}
+
 /// After a date field ending at `e`: the index past its suffix (`年`, `月`,
 /// `日` …), or `e` itself when the field is the bare left side of a range
 /// whose right side has the suffix (`6` in `6-8月`, `27` in `27至29日`).
@@ -1342,7 +1396,10 @@ fn numeric_date(t: &Text<'_>, i: usize) -> Option<(DateVal, usize)> {
 fn cn_date(t: &Text<'_>, i: usize, ctx: Option<&DateVal>) -> Option<(DateVal, usize)> {
     let mut v = DateVal::default();
     let mut j = i;
-    if let Some((y, e)) = year(t, i) {
+    if let Some((y, e)) = roc_year(t, i) {
+        v.y = Some(y);
+        j = e;
+    } else if let Some((y, e)) = year(t, i) {
         let next = |k| year(t, k).map(|(_, e)| e);
         if let Some(e) = suffix_or_range(t, e, &['年'], next) {
             v.y = Some(y);
@@ -1684,11 +1741,13 @@ impl RuleRecognizer {
             value = value.shift(exp)?;
             end = e;
         }
-        // The currency may be repeated after the amount: 人民币3000元.
-        if let Some((Suffix::Money(c), e)) = self.suffix(t, end)
-            && c == code
-        {
-            end = e;
+        match self.suffix(t, end) {
+            // The currency may be repeated after the amount (人民币3000元),
+            // or be followed by the generic 元 (新台币100亿元, in TWD).
+            Some((Suffix::Money(c), e)) if c == code || t.lit(t.spaces(end), "元") == Some(e) => end = e,
+            // A measure of something else: 美元10年期国债 is not 10 USD.
+            Some((Suffix::Unit(_) | Suffix::Percent(_), _)) => return None,
+            _ => {}
         }
         Some(Found::new(RuleKind::Money, i, end, format!("{value} {code}")))
     }
@@ -2040,6 +2099,11 @@ mod tests {
         whole(Date, "6月廿八日", "--06-28");
         whole(Date, "2024/06", "2024-06");
         whole(Date, "2024年2月29日", "2024-02-29");
+        // Taiwan's Republic of China years (民國, read through t2s).
+        whole(Date, "民国113年12月1日", "2024-12-01");
+        whole(Date, "民国113年", "2024");
+        whole(Date, "民国38年10月", "1949-10");
+        check("民国时期，民国年间", &[]);
     }
 
     #[test]
@@ -2153,6 +2217,20 @@ mod tests {
         whole(Money, "0.01元", "0.01 CNY");
         whole(Money, "3000万元人民币", "30000000 CNY");
         whole(Money, "人民币三千万元", "30000000 CNY");
+        // The currency named first, then the amount in the generic 元.
+        whole(Money, "新台币100亿元", "10000000000 TWD");
+        whole(Money, "港币500万元", "5000000 HKD");
+        whole(Money, "新台币3000", "3000 TWD");
+        whole(Money, "NT$1,200", "1200 TWD");
+        whole(Money, "美元100亿", "10000000000 USD");
+        // 兆 is 10^12 before a currency; before 瓦 or 赫 it is the SI prefix.
+        whole(Money, "新台币一兆元", "1000000000000 TWD");
+        whole(Money, "1兆2000亿元", "1200000000000 CNY");
+        whole(Money, "1.5兆元", "1500000000000 CNY");
+        whole(Quantity, "5兆瓦", "5 兆瓦");
+        check("二千亿兆元", &[]);
+        // A currency word before a measure of something else.
+        check("美元10年期国债", &[(Quantity, "10年", "10 年")]);
         check("超 50 亿元", &[(Money, "50 亿元", "5000000000 CNY")]);
         // Vague amounts and amounts without a currency are not money.
         check("数十亿元、几十万元、千万不要、万元、80亿", &[]);
