@@ -1296,7 +1296,9 @@ fn days_in_month(y: Option<u32>, m: u32) -> u32 {
     }
 }
 
-/// A 4-digit year 1000–2999 at `i`: `2024` or `二〇二四` / `二零二四`.
+/// A 4-digit year 1000–2999 at `i`: `2024` or `二〇二四` / `二零二四`, or
+/// `二○二四` with the white circle that Taiwan and Hong Kong (and many typed
+/// documents) use for 〇; it counts as zero only inside a year.
 fn year(t: &Text<'_>, i: usize) -> Option<(u32, usize)> {
     let arabic = t.is_digit(i);
     let mut y = 0;
@@ -1304,7 +1306,11 @@ fn year(t: &Text<'_>, i: usize) -> Option<(u32, usize)> {
         let d = if arabic {
             t.digit(k)?
         } else {
-            t.ch(k).filter(|&c| c != '两').and_then(cn_digit)?
+            match t.ch(k)? {
+                '○' => 0,
+                '两' => return None,
+                c => cn_digit(c)?,
+            }
         };
         y = y * 10 + d;
     }
@@ -2091,6 +2097,7 @@ mod tests {
         whole(Date, "2024.06.28", "2024-06-28");
         whole(Date, "二〇二四年六月二十八日", "2024-06-28");
         whole(Date, "二零二四年十二月三十一日", "2024-12-31");
+        whole(Date, "二○二四年十一月二十日", "2024-11-20");
         whole(Date, "２０２４年６月", "2024-06");
         whole(Date, "2024 年 6 月 28 日", "2024-06-28");
         whole(Date, "2024年6月1号", "2024-06-01");
@@ -2104,6 +2111,7 @@ mod tests {
         whole(Date, "民国113年", "2024");
         whole(Date, "民国38年10月", "1949-10");
         check("民国时期，民国年间", &[]);
+        check("○○公司，第○○号", &[]);
     }
 
     #[test]
