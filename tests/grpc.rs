@@ -291,6 +291,54 @@ async fn recent_names_are_tagged_in_both_scripts() {
 }
 
 #[tokio::test]
+async fn taiwan_dates_and_amounts_and_local_bodies_in_traditional_text() {
+    let server = TestServer::start().await;
+    let mut client = server.client();
+    for (text, expected) in [
+        (
+            "民國113年12月1日起，新竹科學園區營業額突破新台幣一兆元。",
+            vec![
+                (EntityType::Date, "民國113年12月1日", "2024-12-01"),
+                (EntityType::Location, "新竹科學園區", ""),
+                (EntityType::Money, "新台幣一兆元", "1000000000000 TWD"),
+            ],
+        ),
+        (
+            // A department named with 和 after its city; a title between a
+            // university and a name.
+            "記者從成都市住房和城鄉建設局獲悉，中國科學技術大學教授陸朝陽團隊取得突破。",
+            vec![
+                (EntityType::Organization, "成都市住房和城鄉建設局", ""),
+                (EntityType::Organization, "中國科學技術大學", ""),
+                (EntityType::Person, "陸朝陽", ""),
+            ],
+        ),
+    ] {
+        let entities = client
+            .tag_entities(TagEntitiesRequest {
+                text: text.into(),
+                encoding_type: EncodingType::Utf16 as i32,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .entities;
+        let got: Vec<(EntityType, &str, &str)> = entities
+            .iter()
+            .map(|e| (e.r#type(), e.text.as_str(), e.normalized_value.as_str()))
+            .collect();
+        assert_eq!(got, expected, "{text}");
+        // UTF-16 offsets: every character here is one code unit.
+        let units: Vec<char> = text.chars().collect();
+        for e in &entities {
+            let span: String = units[e.begin_offset as usize..e.end_offset as usize].iter().collect();
+            assert_eq!(span, e.text);
+        }
+    }
+}
+
+#[tokio::test]
 async fn empty_text_gives_empty_results() {
     let server = TestServer::start().await;
     let mut client = server.client();
