@@ -590,5 +590,11 @@ mod tests {
             [("六盘水".to_owned(), EntityKind::Location)]
         );
         assert!(find(&names, "朝阳照在来宾身上").is_empty());
+        // County-level cities too, but not the common words among them.
+        assert_eq!(
+            find(&names, "义乌发布通知"),
+            [("义乌".to_owned(), EntityKind::Location)]
+        );
+        assert!(find(&names, "阳春三月，南山上白云飘").is_empty());
     }
 }
