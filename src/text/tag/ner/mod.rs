@@ -327,8 +327,7 @@ impl EntityTagger for NerModel {
             .collect();
         let mut mentions = self.mentions(text, &words);
         trim_role_words(text, &words, &mut mentions);
-        split_trailing_people(text, &words, &mut mentions);
-        split_role_and_person(text, &mut mentions);
+        split_off_people(text, &words, &mut mentions);
         join_place_suffixes(text, &mut mentions);
         mentions
     }
@@ -423,37 +422,24 @@ fn last_word<'w>(words: &'w [WordRef<'w>], mention: &EntityMention) -> Option<&'
     word_ending_at(words, mention.range.end).filter(|w| w.range.start > mention.range.start)
 }
 
-/// Splits an ORG mention that ran on into a person's name after the name of
-/// the body (中国科学技术大学潘建伟, once 团队 is trimmed): when its last word
-/// is one jieba tags as a person's name, of two or three characters and
-/// starting with a common surname, and the word before ends like a body's
-/// name (大学, 医院, 局…), the mention becomes the body and the person, both
-/// with the model's confidence. Of MSRA train's 20,584 gold ORG mentions,
-/// 2 end with such a word, and both are kept whole by the last two checks:
-/// 墨尔本皇家海军龙舟队 (the word ends like a body) and 新疆建设兵团农二师 (a
-/// military unit).
-fn split_trailing_people(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
+/// Splits each ORG mention that ran on into a person's name after the body
+/// (中国科学技术大学潘建伟, 中国科学技术大学教授陆朝阳) into the body and the
+/// person, both with the model's confidence. The name is found after the
+/// body's last word ([`person_after_body`]) or, failing that, after a role
+/// word inside the mention ([`person_after_role`]).
+fn split_off_people(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
     let mut people = Vec::new();
     for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
-        let Some(name) = last_word(words, m) else {
+        let Some((body_end, name)) = person_after_body(text, words, m).or_else(|| person_after_role(text, m)) else {
             continue;
         };
-        let word = &text[name.range.clone()];
-        let before = word_ending_at(words, name.range.start).filter(|w| w.range.start >= m.range.start);
-        let is_name = name.pos == "nr"
-            && (2..=3).contains(&word.chars().count())
-            && features::starts_with_surname(word)
-            && !features::ends_with_org_suffix(word)
-            && !word.ends_with(['师', '旅', '营', '连']);
-        if is_name && before.is_some_and(|w| features::ends_with_org_suffix(&text[w.range.clone()])) {
-            people.push(EntityMention {
-                range: name.range.clone(),
-                kind: EntityKind::Person,
-                confidence: m.confidence,
-                normalized: None,
-            });
-            m.range.end = name.range.start;
-        }
+        people.push(EntityMention {
+            range: name,
+            kind: EntityKind::Person,
+            confidence: m.confidence,
+            normalized: None,
+        });
+        m.range.end = body_end;
     }
     if !people.is_empty() {
         mentions.extend(people);
@@ -461,45 +447,49 @@ fn split_trailing_people(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
     }
 }
 
-/// Splits an ORG mention that ran on through a role word into a person's
-/// name (中国科学技术大学教授陆朝阳, where jieba cut 大学教授 / 陆 / 朝阳, so
-/// no word boundary marks the name): when the mention reads body + role +
-/// name, the body ending like one (大学, 医院, 局…) and the name being two or
-/// three characters that start with a common surname and do not end like a
-/// body, it becomes the body and the person; the role word is neither.
-/// Looked for by characters, since the role and the name are often inside
-/// jieba words. MSRA train's ORG mentions with a role word inside (中国体育
-/// 记者协会, 欧盟部长理事会, 中共中央书记处) all end like a body or in one
-/// character after it, and stay whole.
-fn split_role_and_person(text: &str, mentions: &mut Vec<EntityMention>) {
-    let mut people = Vec::new();
-    for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
-        let mention = &text[m.range.clone()];
-        let split = ROLE_WORDS.iter().find_map(|role| {
-            let at = mention.rfind(role)?;
-            let (body, name) = (&mention[..at], &mention[at + role.len()..]);
-            let name_chars = name.chars().count();
-            let fits = body.chars().nth(1).is_some()
-                && features::ends_with_org_suffix(body)
-                && (2..=3).contains(&name_chars)
-                && features::starts_with_surname(name)
-                && !features::ends_with_org_suffix(name);
-            fits.then_some((at, at + role.len()))
-        });
-        if let Some((body_end, name_start)) = split {
-            people.push(EntityMention {
-                range: m.range.start + name_start..m.range.end,
-                kind: EntityKind::Person,
-                confidence: m.confidence,
-                normalized: None,
-            });
-            m.range.end = m.range.start + body_end;
-        }
-    }
-    if !people.is_empty() {
-        mentions.extend(people);
-        mentions.sort_by_key(|m| m.range.start);
-    }
+/// Where the body ends and the name lies, when ORG mention `m` ends with a
+/// person's name after the name of the body (中国科学技术大学潘建伟, once 团队
+/// is trimmed): its last word is one jieba tags as a person's name, of two or
+/// three characters and starting with a common surname, and the word before
+/// ends like a body's name (大学, 医院, 局…). Of MSRA train's 20,584 gold ORG
+/// mentions, 2 end with such a word, and both are kept whole by the last two
+/// checks: 墨尔本皇家海军龙舟队 (the word ends like a body) and 新疆建设兵团农二师
+/// (a military unit).
+fn person_after_body(text: &str, words: &[WordRef<'_>], m: &EntityMention) -> Option<(usize, Range<usize>)> {
+    let name = last_word(words, m)?;
+    let word = &text[name.range.clone()];
+    let before = word_ending_at(words, name.range.start).filter(|w| w.range.start >= m.range.start);
+    let is_name = name.pos == "nr"
+        && (2..=3).contains(&word.chars().count())
+        && features::starts_with_surname(word)
+        && !features::ends_with_org_suffix(word)
+        && !word.ends_with(['师', '旅', '营', '连']);
+    let after_body = before.is_some_and(|w| features::ends_with_org_suffix(&text[w.range.clone()]));
+    (is_name && after_body).then(|| (name.range.start, name.range.clone()))
+}
+
+/// Where the body ends and the name lies, when ORG mention `m` runs on
+/// through a role word into a person's name (中国科学技术大学教授陆朝阳, where
+/// jieba cut 大学教授 / 陆 / 朝阳, so no word boundary marks the name): the
+/// mention reads body + role + name, the body ending like one (大学, 医院,
+/// 局…) and the name being two or three characters that start with a common
+/// surname and do not end like a body. The role word is neither body nor
+/// name. Looked for by characters, since the role and the name are often
+/// inside jieba words. MSRA train's ORG mentions with a role word inside
+/// (中国体育记者协会, 欧盟部长理事会, 中共中央书记处) all end like a body or in
+/// one character after it, and stay whole.
+fn person_after_role(text: &str, m: &EntityMention) -> Option<(usize, Range<usize>)> {
+    let mention = &text[m.range.clone()];
+    ROLE_WORDS.iter().find_map(|role| {
+        let at = mention.rfind(role)?;
+        let (body, name) = (&mention[..at], &mention[at + role.len()..]);
+        let fits = body.chars().nth(1).is_some()
+            && features::ends_with_org_suffix(body)
+            && (2..=3).contains(&name.chars().count())
+            && features::starts_with_surname(name)
+            && !features::ends_with_org_suffix(name);
+        fits.then(|| (m.range.start + at, m.range.start + at + role.len()..m.range.end))
+    })
 }
 
 /// Words that name a kind of area, not an area: a place followed directly
@@ -853,7 +843,7 @@ mod tests {
                 confidence: 0.9,
                 normalized: None,
             }];
-            split_trailing_people(&text, &words, &mut mentions);
+            split_off_people(&text, &words, &mut mentions);
             check_well_formed(&text, &mentions);
             mentions
                 .iter()
@@ -919,7 +909,7 @@ mod tests {
                 confidence: 0.9,
                 normalized: None,
             }];
-            split_role_and_person(text, &mut mentions);
+            split_off_people(text, &[], &mut mentions);
             check_well_formed(text, &mentions);
             mentions
                 .iter()
