@@ -9,7 +9,7 @@ use tonic::{Code, codec::CompressionEncoding};
 use tonic_types::StatusExt;
 use zhtext::{
     api::proto::{
-        Conversion, EncodingType, EntityType, NormalizeOptions, NormalizeRequest, SegmentMode, SegmentRequest,
+        Conversion, EncodingType, Entity, EntityType, NormalizeOptions, NormalizeRequest, SegmentMode, SegmentRequest,
         TagEntitiesRequest, Token,
     },
     server::ServerSettings,
@@ -17,6 +17,14 @@ use zhtext::{
 
 fn texts(tokens: &[Token]) -> Vec<&str> {
     tokens.iter().map(|t| t.text.as_str()).collect()
+}
+
+/// Each entity's type, text and normalized value.
+fn kinds_texts_values(entities: &[Entity]) -> Vec<(EntityType, &str, &str)> {
+    entities
+        .iter()
+        .map(|e| (e.r#type(), e.text.as_str(), e.normalized_value.as_str()))
+        .collect()
 }
 
 fn segment_request(text: &str) -> SegmentRequest {
@@ -216,12 +224,8 @@ async fn tag_entities_names_and_rules_with_filter() {
         .unwrap()
         .into_inner()
         .entities;
-    let got: Vec<(EntityType, &str, &str)> = entities
-        .iter()
-        .map(|e| (e.r#type(), e.text.as_str(), e.normalized_value.as_str()))
-        .collect();
     assert_eq!(
-        got,
+        kinds_texts_values(&entities),
         [
             (EntityType::Date, "2024年6月28日", "2024-06-28"),
             (EntityType::Person, "习近平", ""),
@@ -324,11 +328,7 @@ async fn taiwan_dates_and_amounts_and_local_bodies_in_traditional_text() {
             .unwrap()
             .into_inner()
             .entities;
-        let got: Vec<(EntityType, &str, &str)> = entities
-            .iter()
-            .map(|e| (e.r#type(), e.text.as_str(), e.normalized_value.as_str()))
-            .collect();
-        assert_eq!(got, expected, "{text}");
+        assert_eq!(kinds_texts_values(&entities), expected, "{text}");
         // UTF-16 offsets: every character here is one code unit.
         let units: Vec<char> = text.chars().collect();
         for e in &entities {
