@@ -325,11 +325,124 @@ impl EntityTagger for NerModel {
                 pos: &w.pos,
             })
             .collect();
-        let mut mentions = self.mentions(text, &words);
-        trim_role_words(text, &words, &mut mentions);
-        split_off_people(text, &words, &mut mentions);
+        let Some(squeezed) = Squeezed::new(text) else {
+            return self.tag_words(text, &words);
+        };
+        let words = squeezed.words(&words);
+        let mut mentions = self.tag_words(&squeezed.text, &words);
+        for m in &mut mentions {
+            m.range = squeezed.to_original(m.range.clone());
+        }
+        mentions
+    }
+}
+
+impl NerModel {
+    /// Mentions in `text` given its words, with the corrections below.
+    fn tag_words(&self, text: &str, words: &[WordRef<'_>]) -> Vec<EntityMention> {
+        let mut mentions = self.mentions(text, words);
+        trim_role_words(text, words, &mut mentions);
+        split_off_people(text, words, &mut mentions);
         join_place_suffixes(text, &mut mentions);
         mentions
+    }
+}
+
+/// The text the model reads when the caller's has spaces between two CJK
+/// characters: the same text without them. The training corpus has no
+/// whitespace at all, so a space is a character the model has never seen,
+/// and news puts one in many places it reads as a boundary or a name
+/// start: bylines (（记者 王伟）, 记者　陶浩　摄), letter-spaced headings and
+/// names (王 伟). Line breaks stay (they end sentences), and so do spaces
+/// next to Latin letters or digits (Tim Cook, 超 50 亿元).
+struct Squeezed {
+    text: String,
+    /// Each removed run of spaces: its byte range in the original text and
+    /// the bytes removed before it.
+    runs: Vec<(Range<usize>, usize)>,
+}
+
+impl Squeezed {
+    /// `None` if `text` has no such spaces.
+    fn new(text: &str) -> Option<Squeezed> {
+        let is_space = |c: char| {
+            c.is_whitespace() && !matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+        };
+        let is_cjk = |c: char| !c.is_ascii() && !c.is_whitespace();
+        let mut runs = Vec::new();
+        let mut removed = 0;
+        let mut previous: Option<char> = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !is_space(c) {
+                previous = Some(c);
+                continue;
+            }
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek()
+                && is_space(d)
+            {
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            let next = chars.peek().map(|&(_, d)| d);
+            if previous.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
+                runs.push((i..end, removed));
+                removed += end - i;
+            }
+            previous = text[..end].chars().next_back();
+        }
+        if runs.is_empty() {
+            return None;
+        }
+        let mut squeezed = String::with_capacity(text.len() - removed);
+        let mut copied = 0;
+        for (run, _) in &runs {
+            squeezed.push_str(&text[copied..run.start]);
+            copied = run.end;
+        }
+        squeezed.push_str(&text[copied..]);
+        Some(Squeezed { text: squeezed, runs })
+    }
+
+    /// Offset `x` of the original text in the squeezed one (a run's
+    /// offsets all map to where it was).
+    fn squeezed_offset(&self, x: usize) -> usize {
+        let i = self.runs.partition_point(|(run, _)| run.start < x);
+        match i.checked_sub(1).map(|i| &self.runs[i]) {
+            Some((run, before)) => x - before - (x.min(run.end) - run.start),
+            None => x,
+        }
+    }
+
+    /// `words` of the original text as words of the squeezed one; words
+    /// that were removed spaces are dropped.
+    fn words<'a>(&self, words: &[WordRef<'a>]) -> Vec<WordRef<'a>> {
+        words
+            .iter()
+            .filter_map(|w| {
+                let range = self.squeezed_offset(w.range.start)..self.squeezed_offset(w.range.end);
+                (range.start < range.end).then_some(WordRef { range, pos: w.pos })
+            })
+            .collect()
+    }
+
+    /// A range of the squeezed text in the original text: a start where a
+    /// run was removed goes after it and an end before it, so that no
+    /// mention starts or ends with the spaces.
+    fn to_original(&self, range: Range<usize>) -> Range<usize> {
+        // Squeezed offset of each run, and the bytes removed through it.
+        let shift = |x: usize, through_runs_at_x: bool| {
+            let i = self.runs.partition_point(|(run, before)| {
+                let at = run.start - before;
+                at < x || (through_runs_at_x && at == x)
+            });
+            x + i.checked_sub(1).map_or(0, |i| {
+                let (run, before) = &self.runs[i];
+                before + run.len()
+            })
+        };
+        shift(range.start, true)..shift(range.end, false)
     }
 }
 
@@ -624,6 +737,60 @@ mod tests {
                 ("雄安新区", Location)
             ]
         );
+    }
+
+    #[test]
+    fn spaces_between_cjk_characters_are_read_through() {
+        use EntityKind::*;
+        let model = embedded();
+        // A byline, with ASCII and ideographic spaces, and a letter-spaced
+        // heading: the model, which never saw a space, missed these names
+        // or started one at the space.
+        assert_eq!(
+            tag(model, "（记者 汤英）本报记者　石欣　摄"),
+            vec![("汤英", Person), ("石欣", Person)]
+        );
+        assert_eq!(
+            tag(model, "国 务 院 总 理 李 强 在 北 京 会 见 德 国 总 理"),
+            vec![
+                ("国 务 院", Organization),
+                ("李 强", Person),
+                ("北 京", Location),
+                ("德 国", Location)
+            ]
+        );
+        // Line breaks still end sentences; spaces next to Latin letters or
+        // digits stay.
+        let squeezed = Squeezed::new("Tim Cook 在 北京\n 会见  李强 2024").unwrap();
+        assert_eq!(squeezed.text, "Tim Cook 在北京\n 会见李强 2024");
+        assert!(Squeezed::new("Tim Cook 在\n北京 2024 年").is_none());
+    }
+
+    #[test]
+    fn squeezed_offsets_map_back_outside_the_spaces() {
+        let text = "记者 王 伟　摄";
+        let squeezed = Squeezed::new(text).unwrap();
+        assert_eq!(squeezed.text, "记者王伟摄");
+        let original = |s: &str| {
+            let start = squeezed.text.find(s).unwrap();
+            &text[squeezed.to_original(start..start + s.len())]
+        };
+        assert_eq!(original("王伟"), "王 伟");
+        assert_eq!(original("王"), "王");
+        assert_eq!(original("伟"), "伟");
+        assert_eq!(original("记者王伟摄"), text);
+        assert_eq!(original("伟摄"), "伟　摄");
+        // Words of the original text, spaces dropped.
+        let words: Vec<WordRef<'_>> = [(0, 6, "n"), (6, 7, "x"), (7, 10, "nr"), (10, 11, "x"), (11, 14, "nr")]
+            .iter()
+            .map(|&(a, b, pos)| WordRef { range: a..b, pos })
+            .collect();
+        let got: Vec<&str> = squeezed
+            .words(&words)
+            .iter()
+            .map(|w| &squeezed.text[w.range.clone()])
+            .collect();
+        assert_eq!(got, ["记者", "王", "伟"]);
     }
 
     #[test]
