@@ -295,7 +295,7 @@ async fn recent_names_are_tagged_in_both_scripts() {
 }
 
 #[tokio::test]
-async fn taiwan_dates_and_amounts_and_local_bodies_in_traditional_text() {
+async fn taiwan_dates_amounts_local_bodies_and_credit_lines_in_traditional_text() {
     let server = TestServer::start().await;
     let mut client = server.client();
     for (text, expected) in [
@@ -315,6 +315,17 @@ async fn taiwan_dates_and_amounts_and_local_bodies_in_traditional_text() {
                 (EntityType::Organization, "成都市住房和城鄉建設局", ""),
                 (EntityType::Organization, "中國科學技術大學", ""),
                 (EntityType::Person, "陸朝陽", ""),
+            ],
+        ),
+        (
+            // Credit lines: a space after the title (the model never saw
+            // one), and a name whose last character jieba joins to 攝.
+            "（記者 葉龍）臺北報導，新華社記者王平傑攝",
+            vec![
+                (EntityType::Person, "葉龍", ""),
+                (EntityType::Location, "臺北", ""),
+                (EntityType::Organization, "新華社", ""),
+                (EntityType::Person, "王平傑", ""),
             ],
         ),
     ] {
