@@ -279,6 +279,12 @@ pub(crate) fn starts_with_surname(word: &str) -> bool {
         .any(|end| lexicon_flags(&word[..end]) & SURNAME != 0)
 }
 
+/// Whether `word` is itself a typical ending of an organization's name
+/// (公司, 实验室): a generic noun.
+pub(crate) fn is_org_suffix(word: &str) -> bool {
+    lexicon_flags(word) & ORG_SUFFIX != 0
+}
+
 /// Whether `word` ends with a typical ending of an organization's name
 /// (大学, 医院, 公司, 局…).
 pub(crate) fn ends_with_org_suffix(word: &str) -> bool {
