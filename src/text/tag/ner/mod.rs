@@ -329,11 +329,13 @@ impl EntityTagger for NerModel {
             return self.tag_words(text, &words);
         };
         let words = squeezed.words(&words);
-        let mut mentions = self.tag_words(&squeezed.text, &words);
-        for m in &mut mentions {
+        let mentions = self.tag_words(&squeezed.text, &words);
+        let mut out = Vec::with_capacity(mentions.len());
+        for mut m in mentions {
             m.range = squeezed.to_original(m.range.clone());
+            squeezed.split_lists(text, m, &mut out);
         }
-        mentions
+        out
     }
 }
 
@@ -491,6 +493,31 @@ impl Squeezed {
                 (range.start < range.end).then_some(WordRef { range, pos: w.pos })
             })
             .collect()
+    }
+
+    /// Pushes mention `m` (of the original text) to `out`, split at the
+    /// removed spaces inside it when each piece has two or more characters:
+    /// words separated by spaces are a list (利马 波哥大, 王伟 李明), which the
+    /// squeezed text runs together, while a letter-spaced name has single
+    /// characters between its spaces (王 伟, 国 务 院).
+    fn split_lists(&self, text: &str, m: EntityMention, out: &mut Vec<EntityMention>) {
+        let first = self.runs.partition_point(|(run, _)| run.start <= m.range.start);
+        let inside = self.runs[first..]
+            .iter()
+            .map(|(run, _)| run)
+            .take_while(|run| run.end < m.range.end);
+        let mut pieces = Vec::new();
+        let mut start = m.range.start;
+        for run in inside {
+            pieces.push(start..run.start);
+            start = run.end;
+        }
+        pieces.push(start..m.range.end);
+        if pieces.len() == 1 || pieces.iter().any(|p| text[p.clone()].chars().nth(1).is_none()) {
+            out.push(m);
+            return;
+        }
+        out.extend(pieces.into_iter().map(|range| EntityMention { range, ..m.clone() }));
     }
 
     /// A range of the squeezed text in the original text: a start where a
@@ -863,6 +890,11 @@ mod tests {
                 ("北 京", Location),
                 ("德 国", Location)
             ]
+        );
+        // Words between spaces are a list, not one name.
+        assert_eq!(
+            tag(model, "他先后访问了巴黎 伦敦 柏林。"),
+            vec![("巴黎", Location), ("伦敦", Location), ("柏林", Location)]
         );
         // Line breaks still end sentences; spaces next to Latin letters or
         // digits stay.
