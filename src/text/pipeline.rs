@@ -16,7 +16,7 @@ use crate::text::{
         EntityKind, EntityTagger, PriorityTagger,
         known::{KnownNameTagger, KnownNames},
         ner::NerModel,
-        rules::RuleRecognizer,
+        rules::{RuleRecognizer, ShareRecognizer},
     },
 };
 
@@ -98,6 +98,8 @@ impl Pipeline {
                 Box::new(NerModel::embedded()),
                 KnownNames::embedded(),
             )),
+            // After the names: 成 ends given names too (穗积一成).
+            Box::new(ShareRecognizer),
         ]));
         let script = Arc::new(ScriptDetector::new(normalizers.opencc()));
         let keywords = Arc::new(KeywordExtractor::default());

@@ -119,6 +119,26 @@ impl From<rules::RuleKind> for EntityKind {
     }
 }
 
+impl EntityTagger for rules::ShareRecognizer {
+    fn name(&self) -> &'static str {
+        "shares"
+    }
+
+    fn tag(&self, text: &str, _: &[Word]) -> Vec<EntityMention> {
+        self.find(text)
+            .into_iter()
+            .map(|e| EntityMention {
+                range: e.start..e.end,
+                kind: e.kind.into(),
+                // 成 after a digit is a share unless it ends a name, which
+                // the taggers before this one have had their say on.
+                confidence: 0.9,
+                normalized: Some(e.normalized),
+            })
+            .collect()
+    }
+}
+
 impl EntityTagger for rules::RuleRecognizer {
     fn name(&self) -> &'static str {
         "rules"

@@ -27,7 +27,7 @@
 //! | Date | `2024年6月28日`, `6月27日`, `2024-04-09 09:45:30` | `2024-06-28`, `--06-27`, `2024-04-09T09:45:30` |
 //! | Time | `下午3点`, `9:45` | `15:00`, `09:45` |
 //! | Money | `1.2万美元`, `人民币3000元` | `12000 USD`, `3000 CNY` |
-//! | Percent | `5.2%`, `百分之零点五` | `0.052`, `0.005` |
+//! | Percent | `5.2%`, `百分之零点五`, `七成` ([`ShareRecognizer`]) | `0.052`, `0.005`, `0.7` |
 //! | Quantity | `400 万平方米`, `3个百分点` | `4000000 平方米`, `3 百分点` |
 //! | PhoneNumber | `0516-82345678`, `400-820-8820` | `+8651682345678`, `+864008208820` |
 //! | Email, Url | `www.jiangyin.gov.cn` | the text as written |
@@ -210,6 +210,63 @@ impl RuleRecognizer {
             .or_else(|| time_run(t, i, i, None))
             .or_else(|| self.measure_run(t, i))
     }
+}
+
+/// Shares in tenths: 七成以上的企业 → PERCENT `0.7` (see [`tenths`]). Kept
+/// apart from [`RuleRecognizer`], whose matches win over names, so that the
+/// pipeline can rank these below the names: 成 also ends given names
+/// (穗积一成, 李五成), which the NER model finds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ShareRecognizer;
+
+impl ShareRecognizer {
+    /// Shares in `text`, in order, with byte offsets.
+    pub fn find(&self, text: &str) -> Vec<RuleEntity> {
+        let t = Text::new(text);
+        (0..t.len())
+            .filter_map(|i| tenths(&t, i))
+            .map(|f| RuleEntity {
+                kind: f.kind,
+                start: t.offs[f.start],
+                end: t.offs[f.end],
+                normalized: f.value,
+            })
+            .collect()
+    }
+}
+
+/// `三成`, `两成`: a share in tenths, as news writes them (七成以上的企业,
+/// 增长两成多) → `0.7`, `0.2`. Only a lone Chinese digit before 成, and only
+/// before what ends a share (的, 以上, 左右, 多, punctuation or the end):
+/// 一成不变, 七成熟, 九成新, 三成为 and the adverb 八成 (八成是) are other words.
+fn tenths(t: &Text<'_>, i: usize) -> Option<Found> {
+    let digit = "一二三四五六七八九".chars().position(|c| t.is(i, c)).map(|d| d + 1);
+    let digit = digit.or_else(|| t.is(i, '两').then_some(2))?;
+    let lone = !t
+        .before(i, 1)
+        .is_some_and(|c| is_cn_numeral(c) || c == '第' || c.is_ascii_digit());
+    let ends_share = t.ch(i + 2).is_none_or(|c| {
+        matches!(
+            c,
+            '的' | '以'
+                | '左'
+                | '多'
+                | '，'
+                | '。'
+                | '、'
+                | '；'
+                | '：'
+                | '）'
+                | '”'
+                | ','
+                | '.'
+                | ';'
+                | ')'
+                | ' '
+                | '\n'
+        )
+    });
+    (lone && t.is(i + 1, '成') && ends_share).then(|| Found::new(RuleKind::Percent, i, i + 2, format!("0.{digit}")))
 }
 
 /// An entity under construction, in char indices of the [`Text`].
@@ -2261,6 +2318,36 @@ mod tests {
         whole(Percent, "万分之一", "0.0001");
         check("增长3个百分点", &[(Quantity, "3个百分点", "3 百分点")]);
         check("增长-3.2%", &[(Percent, "-3.2%", "-0.032")]);
+    }
+
+    #[test]
+    fn shares_in_tenths() {
+        let shares = |text: &str| -> Vec<(String, String)> {
+            ShareRecognizer
+                .find(text)
+                .into_iter()
+                .map(|e| (text[e.start..e.end].to_owned(), e.normalized))
+                .collect()
+        };
+        let one = |s: &str, v: &str| vec![(s.to_owned(), v.to_owned())];
+        assert_eq!(shares("超过七成的企业"), one("七成", "0.7"));
+        assert_eq!(shares("增长两成多"), one("两成", "0.2"));
+        assert_eq!(shares("近九成受访者表示满意，三成以上"), one("三成", "0.3"));
+        assert_eq!(shares("约三成。"), one("三成", "0.3"));
+        for other in [
+            "制度一成不变",
+            "他八成是忘了",
+            "九成新的手机",
+            "牛排七成熟",
+            "三成为外资",
+            "七八成的人",
+            "第三成员",
+            "九成宫",
+        ] {
+            assert_eq!(shares(other), vec![], "{other}");
+        }
+        // The other rules leave shares alone.
+        check("超过七成的企业", &[]);
     }
 
     #[test]
