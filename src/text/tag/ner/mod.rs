@@ -340,7 +340,9 @@ impl EntityTagger for NerModel {
 }
 
 impl NerModel {
-    /// Mentions in `text` given its words, with the corrections below.
+    /// Mentions in `text` given its words: the model's, then the corrections
+    /// for what 1990s news did not teach it (joint ventures, role words after
+    /// bodies, people after bodies, area words after places, credit lines).
     fn tag_words(&self, text: &str, words: &[WordRef<'_>]) -> Vec<EntityMention> {
         let mut mentions = self.mentions(text, words);
         self.split_at_links(text, words, &mut mentions);
@@ -350,9 +352,7 @@ impl NerModel {
         complete_credit_names(text, words, &mut mentions);
         mentions
     }
-}
 
-impl NerModel {
     /// Splits an ORG mention that runs from one body through a linking verb
     /// into another into the bodies. News of joint work names two bodies and
     /// what they do together: 北京大学联合京东成立研究院, 清华大学与商汤科技共建
