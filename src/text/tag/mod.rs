@@ -125,17 +125,9 @@ impl EntityTagger for rules::ShareRecognizer {
     }
 
     fn tag(&self, text: &str, _: &[Word]) -> Vec<EntityMention> {
-        self.find(text)
-            .into_iter()
-            .map(|e| EntityMention {
-                range: e.start..e.end,
-                kind: e.kind.into(),
-                // 成 after a digit is a share unless it ends a name, which
-                // the taggers before this one have had their say on.
-                confidence: 0.9,
-                normalized: Some(e.normalized),
-            })
-            .collect()
+        // 成 after a digit is a share unless it ends a name, which the
+        // taggers before this one have had their say on.
+        self.find(text).into_iter().map(|e| rule_mention(e, 0.9)).collect()
     }
 }
 
@@ -145,18 +137,22 @@ impl EntityTagger for rules::RuleRecognizer {
     }
 
     fn tag(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
+        // A rule match is a well-formed pattern; what remains uncertain is
+        // whether the writer meant it as one.
         self.find(text)
             .into_iter()
             .filter(|e| !numeral_inside_name(text, words, e))
-            .map(|e| EntityMention {
-                range: e.start..e.end,
-                kind: e.kind.into(),
-                // A rule match is a well-formed pattern; what remains
-                // uncertain is whether the writer meant it as one.
-                confidence: 0.95,
-                normalized: Some(e.normalized),
-            })
+            .map(|e| rule_mention(e, 0.95))
             .collect()
+    }
+}
+
+fn rule_mention(e: rules::RuleEntity, confidence: f32) -> EntityMention {
+    EntityMention {
+        range: e.start..e.end,
+        kind: e.kind.into(),
+        confidence,
+        normalized: Some(e.normalized),
     }
 }
 

@@ -235,6 +235,11 @@ impl ShareRecognizer {
     }
 }
 
+/// What may follow a share in tenths.
+const SHARE_ENDS: &[char] = &[
+    '的', '以', '左', '多', '，', '。', '、', '；', '：', '）', '”', ',', '.', ';', ')', ' ', '\n',
+];
+
 /// `三成`, `两成`: a share in tenths, as news writes them (七成以上的企业,
 /// 增长两成多) → `0.7`, `0.2`. Only a lone Chinese digit before 成, and only
 /// before what ends a share (的, 以上, 左右, 多, punctuation or the end):
@@ -245,27 +250,7 @@ fn tenths(t: &Text<'_>, i: usize) -> Option<Found> {
     let lone = !t
         .before(i, 1)
         .is_some_and(|c| is_cn_numeral(c) || c == '第' || c.is_ascii_digit());
-    let ends_share = t.ch(i + 2).is_none_or(|c| {
-        matches!(
-            c,
-            '的' | '以'
-                | '左'
-                | '多'
-                | '，'
-                | '。'
-                | '、'
-                | '；'
-                | '：'
-                | '）'
-                | '”'
-                | ','
-                | '.'
-                | ';'
-                | ')'
-                | ' '
-                | '\n'
-        )
-    });
+    let ends_share = t.ch(i + 2).is_none_or(|c| SHARE_ENDS.contains(&c));
     (lone && t.is(i + 1, '成') && ends_share).then(|| Found::new(RuleKind::Percent, i, i + 2, format!("0.{digit}")))
 }
 
