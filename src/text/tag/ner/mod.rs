@@ -499,7 +499,7 @@ impl Squeezed {
     /// removed spaces inside it when each piece has two or more characters:
     /// words separated by spaces are a list (利马 波哥大, 王伟 李明), which the
     /// squeezed text runs together, while a letter-spaced name has single
-    /// characters between its spaces (王 伟, 国 务 院).
+    /// characters between its spaces (王 伟, 国 务 院) and stays whole.
     fn split_lists(&self, text: &str, m: EntityMention, out: &mut Vec<EntityMention>) {
         let first = self.runs.partition_point(|(run, _)| run.start <= m.range.start);
         let inside = self.runs[first..]
@@ -513,11 +513,17 @@ impl Squeezed {
             start = run.end;
         }
         pieces.push(start..m.range.end);
-        if pieces.len() == 1 || pieces.iter().any(|p| text[p.clone()].chars().nth(1).is_none()) {
+        let single = pieces
+            .iter()
+            .filter(|p| text[(*p).clone()].chars().nth(1).is_none())
+            .count();
+        if single == pieces.len() {
             out.push(m);
-            return;
+        } else if single == 0 {
+            out.extend(pieces.into_iter().map(|range| EntityMention { range, ..m.clone() }));
         }
-        out.extend(pieces.into_iter().map(|range| EntityMention { range, ..m.clone() }));
+        // Else single characters and longer pieces mixed (吴忠 固 of the list
+        // 吴忠 固原): neither a letter-spaced name nor a list; dropped.
     }
 
     /// A range of the squeezed text in the original text: a start where a
@@ -896,6 +902,21 @@ mod tests {
             tag(model, "他先后访问了巴黎 伦敦 柏林。"),
             vec![("巴黎", Location), ("伦敦", Location), ("柏林", Location)]
         );
+        // A piece of one character beside longer ones fits neither.
+        let text = "吴忠 固原";
+        let squeezed = Squeezed::new(text).unwrap();
+        let mention = |range| EntityMention {
+            range,
+            kind: Person,
+            confidence: 0.9,
+            normalized: None,
+        };
+        let mut out = Vec::new();
+        squeezed.split_lists(text, mention(0..10), &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        squeezed.split_lists(text, mention(0..13), &mut out);
+        let pieces: Vec<&str> = out.iter().map(|m| &text[m.range.clone()]).collect();
+        assert_eq!(pieces, ["吴忠", "固原"]);
         // Line breaks still end sentences; spaces next to Latin letters or
         // digits stay.
         let squeezed = Squeezed::new("Tim Cook 在 北京\n 会见  李强 2024").unwrap();
