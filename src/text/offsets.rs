@@ -217,9 +217,11 @@ impl OffsetMap {
     /// Original position of a token end: the last non-empty span that
     /// contains `pos - 1`, so deletions after a token stay outside it.
     fn map_end(&self, pos: usize, original: &str, hint: usize) -> usize {
-        let i = self.first_not(hint, |s| {
-            s.normalized.end < pos || s.normalized.is_empty() && s.normalized.end == pos
-        });
+        // The first span ending at or after `pos` holds `pos - 1`: a deletion
+        // at `pos` comes after it. (Also counting such deletions as "before"
+        // made the predicate non-monotone, and the binary search for a
+        // range over more than a few spans could land past the deletion.)
+        let i = self.first_not(hint, |s| s.normalized.end < pos);
         match self.spans.get(i) {
             Some(s) if self.identity[i] => s.original.start + (pos - s.normalized.start),
             Some(s) => s.original.end,
@@ -445,6 +447,23 @@ mod tests {
         let c = OffsetConverter::new(text, OffsetUnit::CodePoint);
         assert_eq!(c.convert(5), 2);
         assert_eq!(c.convert(text.len()), 5);
+    }
+
+    #[test]
+    fn a_long_range_ends_before_the_deletion_after_it() {
+        // Letter-spaced text with its spaces deleted: a range over more
+        // spans than the cursor scans goes to the binary search.
+        let text = "国 务 院 总 理";
+        let rewrite = rewrite_chars(text, |c| (c == ' ').then(String::new));
+        let map = OffsetMap::from_rewrite(text, &rewrite);
+        assert_eq!(rewrite.text, "国务院总理");
+        for (normalized, original) in [(0..9, "国 务 院"), (0..3, "国"), (3..9, "务 院"), (0..15, text)] {
+            assert_eq!(
+                &text[map.to_original(normalized.clone(), text)],
+                original,
+                "{normalized:?}"
+            );
+        }
     }
 
     /// Rewrites `text` by replacing each char for which `f` returns Some.
