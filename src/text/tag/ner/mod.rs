@@ -48,6 +48,8 @@ use self::{
     table::FeatureTable,
 };
 use crate::text::{
+    align::Rewrite,
+    offsets::OffsetMap,
     segment::Word,
     tag::{EntityKind, EntityMention, EntityTagger},
 };
@@ -331,8 +333,11 @@ impl EntityTagger for NerModel {
         let words = squeezed.words(&words);
         let mentions = self.tag_words(&squeezed.text, &words);
         let mut out = Vec::with_capacity(mentions.len());
+        // Deletions before a start and after an end stay outside the range,
+        // so no mention starts or ends with the removed spaces.
+        let mut to_original = squeezed.map.cursor();
         for mut m in mentions {
-            m.range = squeezed.to_original(m.range.clone());
+            m.range = to_original.to_original(m.range.clone(), text);
             squeezed.split_lists(text, m, &mut out);
         }
         out
@@ -425,9 +430,9 @@ fn words_inside<'w>(words: &'w [WordRef<'w>], m: &EntityMention) -> &'w [WordRef
 /// next to Latin letters or digits (Tim Cook, 超 50 亿元).
 struct Squeezed {
     text: String,
-    /// Each removed run of spaces: its byte range in the original text and
-    /// the bytes removed before it.
-    runs: Vec<(Range<usize>, usize)>,
+    /// From the squeezed text back to the caller's: one deletion span per
+    /// removed run of spaces, identity spans around them.
+    map: OffsetMap,
 }
 
 impl Squeezed {
@@ -437,8 +442,8 @@ impl Squeezed {
             c.is_whitespace() && !matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}')
         };
         let is_cjk = |c: char| !c.is_ascii() && !c.is_whitespace();
-        let mut runs = Vec::new();
-        let mut removed = 0;
+        let mut rewrite = Rewrite::builder(text.len());
+        let mut kept = 0;
         let mut previous: Option<char> = None;
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
@@ -455,31 +460,28 @@ impl Squeezed {
             }
             let next = chars.peek().map(|&(_, d)| d);
             if previous.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
-                runs.push((i..end, removed));
-                removed += end - i;
+                rewrite.keep(&text[kept..i]);
+                rewrite.replace(end - i, "");
+                kept = end;
             }
             previous = text[..end].chars().next_back();
         }
-        if runs.is_empty() {
+        if kept == 0 {
             return None;
         }
-        let mut squeezed = String::with_capacity(text.len() - removed);
-        let mut copied = 0;
-        for (run, _) in &runs {
-            squeezed.push_str(&text[copied..run.start]);
-            copied = run.end;
-        }
-        squeezed.push_str(&text[copied..]);
-        Some(Squeezed { text: squeezed, runs })
+        rewrite.keep(&text[kept..]);
+        let (squeezed, map) = OffsetMap::split_rewrite(text, rewrite.finish());
+        Some(Squeezed { text: squeezed, map })
     }
 
     /// Offset `x` of the original text in the squeezed one (a run's
-    /// offsets all map to where it was).
+    /// offsets all map to where it was). [`OffsetMap`] maps the other way.
     fn squeezed_offset(&self, x: usize) -> usize {
-        let i = self.runs.partition_point(|(run, _)| run.start < x);
-        match i.checked_sub(1).map(|i| &self.runs[i]) {
-            Some((run, before)) => x - before - (x.min(run.end) - run.start),
-            None => x,
+        let spans = self.map.spans();
+        match spans.get(spans.partition_point(|s| s.original.end <= x)) {
+            Some(s) if !s.normalized.is_empty() => s.normalized.start + (x - s.original.start),
+            Some(s) => s.normalized.start,
+            None => self.text.len(),
         }
     }
 
@@ -501,16 +503,17 @@ impl Squeezed {
     /// squeezed text runs together, while a letter-spaced name has single
     /// characters between its spaces (王 伟, 国 务 院) and stays whole.
     fn split_lists(&self, text: &str, m: EntityMention, out: &mut Vec<EntityMention>) {
-        let first = self.runs.partition_point(|(run, _)| run.start <= m.range.start);
-        let inside = self.runs[first..]
+        let spans = self.map.spans();
+        let first = spans.partition_point(|s| s.original.start <= m.range.start);
+        let inside = spans[first..]
             .iter()
-            .map(|(run, _)| run)
-            .take_while(|run| run.end < m.range.end);
+            .take_while(|s| s.original.end < m.range.end)
+            .filter(|s| s.normalized.is_empty());
         let mut pieces = Vec::new();
         let mut start = m.range.start;
         for run in inside {
-            pieces.push(start..run.start);
-            start = run.end;
+            pieces.push(start..run.original.start);
+            start = run.original.end;
         }
         pieces.push(start..m.range.end);
         let single = pieces
@@ -524,24 +527,6 @@ impl Squeezed {
         }
         // Else single characters and longer pieces mixed (吴忠 固 of the list
         // 吴忠 固原): neither a letter-spaced name nor a list; dropped.
-    }
-
-    /// A range of the squeezed text in the original text: a start where a
-    /// run was removed goes after it and an end before it, so that no
-    /// mention starts or ends with the spaces.
-    fn to_original(&self, range: Range<usize>) -> Range<usize> {
-        // Squeezed offset of each run, and the bytes removed through it.
-        let shift = |x: usize, through_runs_at_x: bool| {
-            let i = self.runs.partition_point(|(run, before)| {
-                let at = run.start - before;
-                at < x || (through_runs_at_x && at == x)
-            });
-            x + i.checked_sub(1).map_or(0, |i| {
-                let (run, before) = &self.runs[i];
-                before + run.len()
-            })
-        };
-        shift(range.start, true)..shift(range.end, false)
     }
 }
 
@@ -973,7 +958,7 @@ mod tests {
         assert_eq!(squeezed.text, "记者王伟摄");
         let original = |s: &str| {
             let start = squeezed.text.find(s).unwrap();
-            &text[squeezed.to_original(start..start + s.len())]
+            &text[squeezed.map.to_original(start..start + s.len(), text)]
         };
         assert_eq!(original("王伟"), "王 伟");
         assert_eq!(original("王"), "王");
