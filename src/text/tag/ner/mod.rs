@@ -350,6 +350,7 @@ impl NerModel {
     /// bodies, people after bodies, area words after places, credit lines).
     fn tag_words(&self, text: &str, words: &[WordRef<'_>]) -> Vec<EntityMention> {
         let mut mentions = self.mentions(text, words);
+        drop_doubtful_initials(text, &mut mentions);
         self.split_at_links(text, words, &mut mentions);
         trim_role_words(text, words, &mut mentions);
         split_off_people(text, words, &mut mentions);
@@ -766,6 +767,24 @@ fn complete_credit_names(text: &str, words: &[WordRef<'_>], mentions: &mut [Enti
             mentions[i].range.end += last.len_utf8();
         }
     }
+}
+
+/// Below this confidence, a one-character person that is not a surname is
+/// dropped (see [`drop_doubtful_initials`]).
+const DOUBTFUL_INITIAL: f32 = 0.35;
+
+/// Drops one-character people whose character is not a common surname and
+/// that the model is unsure of: 科 of 感染科主任张文宏 (jieba: 感染 / 科主任),
+/// read as a name before a title. One-character people in MSRA are
+/// surnames (江主席) and short forms (马列主义, 尧); the model is sure of
+/// those.
+fn drop_doubtful_initials(text: &str, mentions: &mut Vec<EntityMention>) {
+    mentions.retain(|m| {
+        m.kind != EntityKind::Person
+            || m.confidence >= DOUBTFUL_INITIAL
+            || text[m.range.clone()].chars().nth(1).is_some()
+            || features::starts_with_surname(&text[m.range.clone()])
+    });
 }
 
 /// Longest note in brackets after a name in a list: （女）, （壮族）, （女，侗族）.
@@ -1200,6 +1219,27 @@ mod tests {
         trim_role_words(text, &words, &mut mentions);
         let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
         assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
+    }
+
+    #[test]
+    fn doubtful_one_character_people_are_dropped() {
+        let model = embedded();
+        use EntityKind::*;
+        let got = tag(model, "华山医院感染科主任张文宏谈流感防治。");
+        assert_eq!(got, [("华山医院", Organization), ("张文宏", Person)]);
+        // Surnames and sure short forms stay.
+        let got = tag(model, "江主席会见了客人。");
+        assert!(got.contains(&("江", Person)), "{got:?}");
+        let mut mentions = vec![EntityMention {
+            range: 0..3,
+            kind: Person,
+            confidence: 0.2,
+            normalized: None,
+        }];
+        drop_doubtful_initials("王说", &mut mentions);
+        assert_eq!(mentions.len(), 1);
+        drop_doubtful_initials("科说", &mut mentions);
+        assert!(mentions.is_empty());
     }
 
     #[test]
