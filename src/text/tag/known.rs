@@ -179,6 +179,16 @@ impl KnownNameTagger {
     /// reaches into it.
     fn overrides(name: &EntityMention, m: &EntityMention) -> bool {
         let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
+        // A place that starts inside a listed place, on jieba's word
+        // boundaries, and runs past it took the place's last character for
+        // its own first: 台中 / 國際 read as 台 + 中國 + 際.
+        let place_across_place = name.kind == EntityKind::Location
+            && m.kind == EntityKind::Location
+            && name.range.start < m.range.start
+            && name.range.end < m.range.end;
+        if place_across_place {
+            return true;
+        }
         if !inside {
             // A mention crossing the name's edge or containing it
             // (北京大学附属医院 over 北京大学) stands.
@@ -445,6 +455,37 @@ mod tests {
                 ("魏哲家".to_owned(), Person, CONFIDENCE),
                 ("华为".to_owned(), Organization, CONFIDENCE),
             ]
+        );
+    }
+
+    #[test]
+    fn a_place_read_across_the_end_of_a_listed_place_gives_way() {
+        use EntityKind::*;
+        let names = KnownNames::from_lists(&["LOC\t台中\nORG\t台中市政府\n"]);
+        let run = |text: &str, model: Vec<(&str, EntityKind)>| -> Vec<(String, EntityKind)> {
+            let model = model
+                .into_iter()
+                .map(|(s, kind)| {
+                    let start = text.find(s).unwrap();
+                    (start..start + s.len(), kind)
+                })
+                .collect();
+            KnownNameTagger::new(Box::new(fixed(model)), names.clone())
+                .tag(text, &words(text))
+                .into_iter()
+                .map(|m| (text[m.range].to_owned(), m.kind))
+                .collect()
+        };
+        // 台 / 中 / 国际 (the t2s view of 台中國際): the model read 中国.
+        assert_eq!(
+            run("台中国际花毯节开幕", vec![("中国", Location)]),
+            [("台中".to_owned(), Location)]
+        );
+        // A body that starts inside the place and runs past it is another
+        // matter (starts_short), and a body over the whole place stands.
+        assert_eq!(
+            run("台中市政府宣布", vec![("台中市政府", Organization)]),
+            [("台中市政府".to_owned(), Organization)]
         );
     }
 
