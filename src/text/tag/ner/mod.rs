@@ -357,6 +357,7 @@ impl NerModel {
         join_place_suffixes(text, &mut mentions);
         complete_credit_names(text, words, &mut mentions);
         fill_name_lists(text, words, &mut mentions);
+        keep_letter_runs_whole(text, &mut mentions);
         mentions
     }
 
@@ -767,6 +768,46 @@ fn complete_credit_names(text: &str, words: &[WordRef<'_>], mentions: &mut [Enti
             mentions[i].range.end += last.len_utf8();
         }
     }
+}
+
+/// Whether `c` is an ASCII letter or digit.
+fn is_alphanumeric(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Moves the edges of mentions that cut a run of ASCII letters and digits
+/// (a model number, a code) out of that run: 中国商飞C of 中国商飞C919 →
+/// 中国商飞. Such a run is one token to every reader; the model, which sees
+/// characters, sometimes ends a name after its first letter. A mention
+/// left with nothing is dropped. Full-width runs are left alone: in MSRA's
+/// text (all full-width) a name may end inside one, as share names do
+/// before their price (深发展Ａ１２．３).
+fn keep_letter_runs_whole(text: &str, mentions: &mut Vec<EntityMention>) {
+    let inside_run = |at: usize| {
+        let before = text[..at].chars().next_back();
+        let after = text[at..].chars().next();
+        before.is_some_and(is_alphanumeric) && after.is_some_and(is_alphanumeric)
+    };
+    for m in mentions.iter_mut() {
+        if inside_run(m.range.end) {
+            let run = text[m.range.clone()]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| is_alphanumeric(c))
+                .last()
+                .map_or(m.range.end, |(i, _)| m.range.start + i);
+            m.range.end = run;
+        }
+        if m.range.start < m.range.end && inside_run(m.range.start) {
+            let rest = &text[m.range.clone()];
+            let skip = rest
+                .char_indices()
+                .find(|&(_, c)| !is_alphanumeric(c))
+                .map_or(rest.len(), |(i, _)| i);
+            m.range.start += skip;
+        }
+    }
+    mentions.retain(|m| m.range.start < m.range.end);
 }
 
 /// Below this confidence, a one-character person that is not a surname is
@@ -1219,6 +1260,36 @@ mod tests {
         trim_role_words(text, &words, &mut mentions);
         let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
         assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
+    }
+
+    #[test]
+    fn mentions_do_not_cut_runs_of_letters_and_digits() {
+        let run = |text: &str, pieces: &[&str]| -> Vec<String> {
+            let mut mentions: Vec<EntityMention> = pieces
+                .iter()
+                .map(|p| {
+                    let start = text.find(p).unwrap();
+                    EntityMention {
+                        range: start..start + p.len(),
+                        kind: EntityKind::Organization,
+                        confidence: 0.9,
+                        normalized: None,
+                    }
+                })
+                .collect();
+            keep_letter_runs_whole(text, &mut mentions);
+            mentions.iter().map(|m| text[m.range.clone()].to_owned()).collect()
+        };
+        assert_eq!(run("中国商飞C919亮相", &["中国商飞C"]), ["中国商飞"]);
+        assert_eq!(run("型号AB12公司发布", &["12公司"]), ["公司"]);
+        // Nothing left: dropped. Whole runs and full-width runs stay.
+        assert!(run("型号AB12发布", &["B1"]).is_empty());
+        assert_eq!(run("苹果iPhone发布", &["苹果iPhone"]), ["苹果iPhone"]);
+        assert_eq!(run("深发展Ａ１２．３", &["深发展Ａ"]), ["深发展Ａ"]);
+        assert_eq!(
+            tag(embedded(), "中国商飞C919大型客机在新加坡航展上首次亮相。"),
+            [("中国商飞", EntityKind::Organization), ("新加坡", EntityKind::Location)]
+        );
     }
 
     #[test]
