@@ -352,6 +352,7 @@ impl NerModel {
         let mut mentions = self.mentions(text, words);
         drop_doubtful_initials(text, &mut mentions);
         self.split_at_links(text, words, &mut mentions);
+        self.countries_before_state_titles(text, &mut mentions);
         trim_role_words(text, words, &mut mentions);
         split_off_people(text, words, &mut mentions);
         join_place_suffixes(text, &mut mentions);
@@ -409,7 +410,41 @@ impl NerModel {
         }
         *mentions = out;
     }
+
+    /// A place the model read as ORG right before a head of state's or
+    /// government's title (巴拉圭外长, 巴拉圭总统) is the country. In MSRA train,
+    /// a mention right before one of these titles is a place 587 times and
+    /// an ORG 20 times, all bodies (国务院总理, 北约外长, 联合国大使). The model
+    /// learned 巴拉圭 as ORG from 1998's World Cup (巴拉圭队, 巴拉圭 beat…), and
+    /// reads it so even before 外长. Only a name the gazetteer holds as a
+    /// place is changed.
+    fn countries_before_state_titles(&self, text: &str, mentions: &mut [EntityMention]) {
+        for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
+            let before_title = STATE_TITLES.iter().any(|t| text[m.range.end..].starts_with(t));
+            let place = self.gazetteer.get(features::hash_str(&text[m.range.clone()])) & features::KIND_BITS[1] != 0;
+            if before_title && place {
+                m.kind = EntityKind::Location;
+            }
+        }
+    }
 }
+
+/// Titles of heads of state and government and of their envoys (see
+/// [`NerModel::countries_before_state_titles`]).
+const STATE_TITLES: &[&str] = &[
+    "外长",
+    "外交部长",
+    "总统",
+    "副总统",
+    "总理",
+    "首相",
+    "国王",
+    "女王",
+    "王储",
+    "驻华大使",
+    "大使",
+    "国家元首",
+];
 
 /// Verbs of joint work that no organization's name holds, and 旗下 ("owned
 /// by": 字节跳动旗下抖音集团), which none holds either (see
@@ -1112,6 +1147,20 @@ mod tests {
             tag(model, "字节跳动旗下抖音集团发布公告。"),
             vec![("字节跳动", Organization), ("抖音集团", Organization)]
         );
+    }
+
+    #[test]
+    fn countries_before_a_head_of_states_title_are_places() {
+        use EntityKind::*;
+        let model = embedded();
+        // The model reads 巴拉圭 as a team.
+        assert_eq!(
+            tag(model, "王毅会见了巴拉圭外长。"),
+            vec![("王毅", Person), ("巴拉圭", Location)]
+        );
+        assert_eq!(tag(model, "巴拉圭总统访问台北。")[0], ("巴拉圭", Location));
+        // Bodies before such titles stay.
+        assert_eq!(tag(model, "国务院总理李强出席会议。")[0], ("国务院", Organization));
     }
 
     #[test]
