@@ -49,15 +49,14 @@ const ONE_WORD_HMM: &str = "\
 /// The remembered words, kept small so that lookups stay in the CPU's
 /// caches. Each word points to its tag by a one-byte index. Words of one
 /// character of the Basic Multilingual Plane (about half of a news text's
-/// words: 的, 在, punctuation) index an array; other words of up to 6 bytes
-/// (two Han characters, most of the rest) are packed with their length and
-/// tag into one `u64` slot of [`SmallWords`], words of up to 15 bytes with
-/// their length into a `u128` key.
+/// words: 的, 在, punctuation) index an array; other words of up to 7 bytes
+/// (two Han characters are 6) are packed with their length into a `u64`,
+/// words of up to 15 bytes into a `u128`.
 struct Remembered {
     /// Tag index + 1 by character; 0 for not known.
     single: Box<[u8]>,
     singles: usize,
-    small: SmallWords,
+    small: FxHashMap<u64, u8>,
     medium: FxHashMap<u128, u8>,
     long: FxHashMap<Box<str>, u8>,
     /// The distinct tags, at most 255.
@@ -76,96 +75,6 @@ fn packed<const N: usize>(word: &str) -> Option<[u8; N]> {
     })
 }
 
-/// Words of up to six bytes and their tag indexes, in an open-addressing
-/// table (linear probing, at most half full) of `u64` slots: the word's
-/// bytes, its length and its tag in one slot, so that a lookup reads one
-/// cache line where a general hash map reads a control byte group and then
-/// a bucket. This lookup runs once per word segmented, and the table is
-/// cold in the caches after jieba's trie walk. (Reading a whole line's home
-/// slots first, so that the misses overlap, was slower: the batch's
-/// vectors cost more than the overlap saved.)
-#[derive(Default)]
-struct SmallWords {
-    /// `key | tag << TAG_SHIFT`, 0 for an empty slot (keys are never 0: the
-    /// length byte of a word is at least 1).
-    slots: Vec<u64>,
-    len: usize,
-}
-
-impl SmallWords {
-    /// Longest word kept, in bytes.
-    const MAX_BYTES: usize = 6;
-    /// The length byte sits above the word's bytes, the tag above it.
-    const LEN_SHIFT: u32 = 48;
-    const TAG_SHIFT: u32 = 56;
-    const KEY_MASK: u64 = (1 << Self::TAG_SHIFT) - 1;
-
-    /// The key of `word`, of at most [`Self::MAX_BYTES`] bytes.
-    fn key(word: &str) -> u64 {
-        let mut bytes = [0; 8];
-        bytes[..word.len()].copy_from_slice(word.as_bytes());
-        u64::from_le_bytes(bytes) | (word.len() as u64) << Self::LEN_SHIFT
-    }
-
-    fn home(&self, key: u64) -> usize {
-        // Fibonacci hashing: the top bits of the product index the table.
-        let bits = self.slots.len().trailing_zeros();
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
-    }
-
-    fn get(&self, key: u64) -> Option<u8> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = self.slots[i];
-            if slot == 0 {
-                return None;
-            }
-            if slot & Self::KEY_MASK == key {
-                return Some((slot >> Self::TAG_SHIFT) as u8);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Adds `key` with `tag` unless it is there already.
-    fn insert(&mut self, key: u64, tag: u8) {
-        if (self.len + 1) * 2 > self.slots.len() {
-            let capacity = (self.slots.len() * 2).max(1024);
-            let old = std::mem::replace(&mut self.slots, vec![0; capacity]);
-            for slot in old.into_iter().filter(|&s| s != 0) {
-                self.place(slot);
-            }
-        }
-        if self.place(key | u64::from(tag) << Self::TAG_SHIFT) {
-            self.len += 1;
-        }
-    }
-
-    /// Puts `slot` in the first free slot from its key's home; false if the
-    /// key is there already.
-    fn place(&mut self, slot: u64) -> bool {
-        let key = slot & Self::KEY_MASK;
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        while self.slots[i] != 0 {
-            if self.slots[i] & Self::KEY_MASK == key {
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
-        self.slots[i] = slot;
-        true
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-}
-
 /// Where a word is kept (see [`Remembered`]).
 enum Key<'w> {
     Single(usize),
@@ -182,8 +91,8 @@ impl<'w> Key<'w> {
             && let (Some(c), None) = (chars.next(), chars.next())
         {
             Key::Single(c as usize)
-        } else if word.len() <= SmallWords::MAX_BYTES {
-            Key::Small(SmallWords::key(word))
+        } else if let Some(key) = packed::<8>(word) {
+            Key::Small(u64::from_le_bytes(key))
         } else if let Some(key) = packed::<16>(word) {
             Key::Medium(u128::from_le_bytes(key))
         } else {
@@ -197,7 +106,7 @@ impl Default for Remembered {
         Remembered {
             single: vec![0; 0x10000].into_boxed_slice(),
             singles: 0,
-            small: SmallWords::default(),
+            small: FxHashMap::default(),
             medium: FxHashMap::default(),
             long: FxHashMap::default(),
             tags: Vec::new(),
@@ -209,7 +118,7 @@ impl Remembered {
     fn get(&self, word: &str) -> Option<PosTag> {
         let tag = match Key::of(word) {
             Key::Single(c) => self.single[c].checked_sub(1),
-            Key::Small(key) => self.small.get(key),
+            Key::Small(key) => self.small.get(&key).copied(),
             Key::Medium(key) => self.medium.get(&key).copied(),
             Key::Long(word) => self.long.get(word).copied(),
         };
@@ -236,7 +145,7 @@ impl Remembered {
                 }
             }
             Key::Small(key) => {
-                self.small.insert(key, tag);
+                self.small.entry(key).or_insert(tag);
             }
             Key::Medium(key) => {
                 self.medium.entry(key).or_insert(tag);
@@ -417,40 +326,6 @@ mod tests {
             .map(|t| (t.word.to_owned(), t.tag.to_owned()))
             .collect();
         (ours, jieba)
-    }
-
-    #[test]
-    fn small_words_keep_the_first_tag_and_survive_growth() {
-        let mut table = SmallWords::default();
-        assert_eq!(table.get(SmallWords::key("中国")), None);
-        // Enough words to grow the table several times; keys that differ
-        // only in length, or only in their last byte.
-        let words: Vec<String> = (0..5000u32)
-            .map(|i| {
-                let c = char::from_u32(0x4E00 + i).unwrap();
-                if i % 3 == 0 { format!("{c}") } else { format!("{c}{c}") }
-            })
-            .chain([
-                "a".to_owned(),
-                "a\0".to_owned(),
-                "ab".to_owned(),
-                "abcdef".to_owned(),
-                "abcdeg".to_owned(),
-            ])
-            .collect();
-        for (i, w) in words.iter().enumerate() {
-            table.insert(SmallWords::key(w), (i % 251) as u8);
-        }
-        assert_eq!(table.len(), words.len());
-        // A second insert of a word keeps its first tag, as the map did.
-        table.insert(SmallWords::key(&words[7]), 250);
-        assert_eq!(table.len(), words.len());
-        for (i, w) in words.iter().enumerate() {
-            assert_eq!(table.get(SmallWords::key(w)), Some((i % 251) as u8), "{w:?}");
-        }
-        assert_eq!(table.get(SmallWords::key("abcdeh")), None);
-        assert_eq!(table.get(SmallWords::key("a\0\0")), None);
-        assert!(table.slots.len() >= 2 * table.len());
     }
 
     #[test]
