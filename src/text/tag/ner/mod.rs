@@ -360,6 +360,7 @@ impl NerModel {
         fill_name_lists(text, words, &mut mentions);
         sites_are_places(text, words, &mut mentions);
         keep_letter_runs_whole(text, &mut mentions);
+        trim_stray_punctuation(text, &mut mentions);
         mentions
     }
 
@@ -849,6 +850,41 @@ fn complete_credit_names(text: &str, words: &[WordRef<'_>], mentions: &mut [Enti
             mentions[i].range.end += last.len_utf8();
         }
     }
+}
+
+/// Characters a name never starts with: closing brackets and quotes, and
+/// separators. (Opening quotes and title marks may start one: MSRA
+/// annotates “正章”干洗店 and 《中国妇女》杂志 whole.)
+const NOT_NAME_STARTS: &[char] = &[
+    '）', ')', '】', ']', '」', '』', '〉', '》', '’', '，', ',', '。', '、', '；', ';', '：', ':', '！', '!', '？',
+    '?',
+];
+
+/// Characters a name never ends with: opening brackets and quotes, and
+/// separators. (Closing ones may end it: 广（州）.)
+const NOT_NAME_ENDS_PUNCT: &[char] = &[
+    '（', '(', '【', '[', '「', '『', '〈', '《', '“', '‘', '，', ',', '。', '、', '；', ';', '：', ':', '！', '!',
+    '？', '?',
+];
+
+/// Trims punctuation that cannot start or end a name off a mention's edges
+/// (）立法院 of 台北21日電）立法院今天… → 立法院); a mention left with nothing is
+/// dropped. The model, trained on text whose datelines were stripped, read
+/// the bracket as the body's first character.
+fn trim_stray_punctuation(text: &str, mentions: &mut Vec<EntityMention>) {
+    for m in mentions.iter_mut() {
+        let name = &text[m.range.clone()];
+        let trimmed = name
+            .trim_start_matches(NOT_NAME_STARTS)
+            .trim_end_matches(NOT_NAME_ENDS_PUNCT);
+        if trimmed.is_empty() {
+            m.range.end = m.range.start;
+            continue;
+        }
+        let start = m.range.start + (name.len() - name.trim_start_matches(NOT_NAME_STARTS).len());
+        m.range = start..start + trimmed.len();
+    }
+    mentions.retain(|m| m.range.start < m.range.end);
 }
 
 /// Whether `c` is an ASCII letter or digit.
@@ -1383,6 +1419,42 @@ mod tests {
         trim_role_words(text, &words, &mut mentions);
         let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
         assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
+    }
+
+    #[test]
+    fn mentions_do_not_start_or_end_with_stray_punctuation() {
+        let run = |text: &str, pieces: &[&str]| -> Vec<String> {
+            let mut mentions: Vec<EntityMention> = pieces
+                .iter()
+                .map(|p| {
+                    let start = text.find(p).unwrap();
+                    EntityMention {
+                        range: start..start + p.len(),
+                        kind: EntityKind::Organization,
+                        confidence: 0.9,
+                        normalized: None,
+                    }
+                })
+                .collect();
+            trim_stray_punctuation(text, &mut mentions);
+            mentions.iter().map(|m| text[m.range.clone()].to_owned()).collect()
+        };
+        assert_eq!(run("台北21日电）立法院今天", &["）立法院"]), ["立法院"]);
+        assert_eq!(run("见到了，王伟（", &["，王伟（"]), ["王伟"]);
+        assert!(run("好。）", &["。）"]).is_empty());
+        // Quotes and title marks that MSRA annotates inside names stay.
+        assert_eq!(run("“正章”干洗店", &["“正章”干洗店"]), ["“正章”干洗店"]);
+        assert_eq!(run("《中国妇女》杂志", &["《中国妇女》杂志"]), ["《中国妇女》杂志"]);
+        assert_eq!(run("广（州）", &["广（州）"]), ["广（州）"]);
+        assert_eq!(
+            tag(embedded(), "（中央社记者吕晏慈台北21日电）立法院今天三读通过修正案。"),
+            [
+                ("中央社", EntityKind::Organization),
+                ("吕晏慈", EntityKind::Person),
+                ("台北", EntityKind::Location),
+                ("立法院", EntityKind::Organization)
+            ]
+        );
     }
 
     #[test]
