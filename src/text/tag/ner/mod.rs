@@ -427,8 +427,8 @@ impl NerModel {
                 continue;
             }
             let before_title = STATE_TITLES.iter().any(|t| text[m.range.end..].starts_with(t));
-            let place = self.gazetteer.get(features::hash_str(&text[m.range.clone()])) & features::KIND_BITS[1] != 0;
-            if before_title && place {
+            let place = || self.gazetteer.get(features::hash_str(&text[m.range.clone()])) & features::KIND_BITS[1] != 0;
+            if before_title && place() {
                 m.kind = EntityKind::Location;
             }
         }
@@ -874,22 +874,13 @@ const NOT_NAME_ENDS_PUNCT: &[char] = &[
 fn trim_stray_punctuation(text: &str, mentions: &mut Vec<EntityMention>) {
     for m in mentions.iter_mut() {
         let name = &text[m.range.clone()];
-        let trimmed = name
-            .trim_start_matches(NOT_NAME_STARTS)
-            .trim_end_matches(NOT_NAME_ENDS_PUNCT);
-        if trimmed.is_empty() {
-            m.range.end = m.range.start;
-            continue;
-        }
-        let start = m.range.start + (name.len() - name.trim_start_matches(NOT_NAME_STARTS).len());
+        let from_start = name.trim_start_matches(NOT_NAME_STARTS);
+        let trimmed = from_start.trim_end_matches(NOT_NAME_ENDS_PUNCT);
+        let start = m.range.start + (name.len() - from_start.len());
+        // Nothing left: an empty range, dropped below.
         m.range = start..start + trimmed.len();
     }
     mentions.retain(|m| m.range.start < m.range.end);
-}
-
-/// Whether `c` is an ASCII letter or digit.
-fn is_alphanumeric(c: char) -> bool {
-    c.is_ascii_alphanumeric()
 }
 
 /// Moves the edges of mentions that cut a run of ASCII letters and digits
@@ -903,14 +894,14 @@ fn keep_letter_runs_whole(text: &str, mentions: &mut Vec<EntityMention>) {
     let inside_run = |at: usize| {
         let before = text[..at].chars().next_back();
         let after = text[at..].chars().next();
-        before.is_some_and(is_alphanumeric) && after.is_some_and(is_alphanumeric)
+        before.is_some_and(|c| c.is_ascii_alphanumeric()) && after.is_some_and(|c| c.is_ascii_alphanumeric())
     };
     for m in mentions.iter_mut() {
         if inside_run(m.range.end) {
             let run = text[m.range.clone()]
                 .char_indices()
                 .rev()
-                .take_while(|&(_, c)| is_alphanumeric(c))
+                .take_while(|&(_, c)| c.is_ascii_alphanumeric())
                 .last()
                 .map_or(m.range.end, |(i, _)| m.range.start + i);
             m.range.end = run;
@@ -919,7 +910,7 @@ fn keep_letter_runs_whole(text: &str, mentions: &mut Vec<EntityMention>) {
             let rest = &text[m.range.clone()];
             let skip = rest
                 .char_indices()
-                .find(|&(_, c)| !is_alphanumeric(c))
+                .find(|&(_, c)| !c.is_ascii_alphanumeric())
                 .map_or(rest.len(), |(i, _)| i);
             m.range.start += skip;
         }
@@ -970,15 +961,16 @@ fn fill_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityM
         let Some(gap) = text.get(start..right.range.start) else {
             continue;
         };
-        let chars = gap.chars().count();
-        let first_word = words.iter().find(|w| w.range.end > start);
-        let function_word = first_word.is_some_and(|w| {
-            w.range.start == start && matches!(w.pos.as_bytes().first(), Some(b'd' | b'p' | b'c' | b'u' | b'r'))
-        });
-        if (2..=3).contains(&chars)
+        let function_word = || {
+            let first_word = words.get(words.partition_point(|w| w.range.end <= start));
+            first_word.is_some_and(|w| {
+                w.range.start == start && matches!(w.pos.as_bytes().first(), Some(b'd' | b'p' | b'c' | b'u' | b'r'))
+            })
+        };
+        if (2..=3).contains(&gap.chars().count())
             && gap.chars().all(crate::text::repair::chars::is_han)
             && features::starts_with_surname(gap)
-            && !function_word
+            && !function_word()
         {
             fills.push(EntityMention {
                 range: start..right.range.start,
@@ -1036,6 +1028,28 @@ mod tests {
                 pos: crate::text::segment::PosTag::new(t.tag),
             })
             .collect()
+    }
+
+    /// Mentions of `kind` over the first occurrence of each of `pieces` in
+    /// `text`, as a model might have tagged them.
+    fn mentions_at(text: &str, pieces: &[&str], kind: EntityKind, confidence: f32) -> Vec<EntityMention> {
+        pieces
+            .iter()
+            .map(|p| {
+                let start = text.find(p).unwrap();
+                EntityMention {
+                    range: start..start + p.len(),
+                    kind,
+                    confidence,
+                    normalized: None,
+                }
+            })
+            .collect()
+    }
+
+    /// What each mention covers.
+    fn covered(text: &str, mentions: &[EntityMention]) -> Vec<String> {
+        mentions.iter().map(|m| text[m.range.clone()].to_owned()).collect()
     }
 
     fn tag<'t>(model: &NerModel, text: &'t str) -> Vec<(&'t str, EntityKind)> {
@@ -1424,20 +1438,9 @@ mod tests {
     #[test]
     fn mentions_do_not_start_or_end_with_stray_punctuation() {
         let run = |text: &str, pieces: &[&str]| -> Vec<String> {
-            let mut mentions: Vec<EntityMention> = pieces
-                .iter()
-                .map(|p| {
-                    let start = text.find(p).unwrap();
-                    EntityMention {
-                        range: start..start + p.len(),
-                        kind: EntityKind::Organization,
-                        confidence: 0.9,
-                        normalized: None,
-                    }
-                })
-                .collect();
+            let mut mentions = mentions_at(text, pieces, EntityKind::Organization, 0.9);
             trim_stray_punctuation(text, &mut mentions);
-            mentions.iter().map(|m| text[m.range.clone()].to_owned()).collect()
+            covered(text, &mentions)
         };
         assert_eq!(run("台北21日电）立法院今天", &["）立法院"]), ["立法院"]);
         assert_eq!(run("见到了，王伟（", &["，王伟（"]), ["王伟"]);
@@ -1460,20 +1463,9 @@ mod tests {
     #[test]
     fn mentions_do_not_cut_runs_of_letters_and_digits() {
         let run = |text: &str, pieces: &[&str]| -> Vec<String> {
-            let mut mentions: Vec<EntityMention> = pieces
-                .iter()
-                .map(|p| {
-                    let start = text.find(p).unwrap();
-                    EntityMention {
-                        range: start..start + p.len(),
-                        kind: EntityKind::Organization,
-                        confidence: 0.9,
-                        normalized: None,
-                    }
-                })
-                .collect();
+            let mut mentions = mentions_at(text, pieces, EntityKind::Organization, 0.9);
             keep_letter_runs_whole(text, &mut mentions);
-            mentions.iter().map(|m| text[m.range.clone()].to_owned()).collect()
+            covered(text, &mentions)
         };
         assert_eq!(run("中国商飞C919亮相", &["中国商飞C"]), ["中国商飞"]);
         assert_eq!(run("型号AB12公司发布", &["12公司"]), ["公司"]);
@@ -1496,12 +1488,7 @@ mod tests {
         // Surnames and sure short forms stay.
         let got = tag(model, "江主席会见了客人。");
         assert!(got.contains(&("江", Person)), "{got:?}");
-        let mut mentions = vec![EntityMention {
-            range: 0..3,
-            kind: Person,
-            confidence: 0.2,
-            normalized: None,
-        }];
+        let mut mentions = mentions_at("王说", &["王"], Person, 0.2);
         drop_doubtful_initials("王说", &mut mentions);
         assert_eq!(mentions.len(), 1);
         drop_doubtful_initials("科说", &mut mentions);
@@ -1520,18 +1507,7 @@ mod tests {
                     pos: &w.pos,
                 })
                 .collect();
-            let mut mentions: Vec<EntityMention> = people
-                .iter()
-                .map(|p| {
-                    let start = text.find(p).unwrap();
-                    EntityMention {
-                        range: start..start + p.len(),
-                        kind: EntityKind::Person,
-                        confidence: 0.8,
-                        normalized: None,
-                    }
-                })
-                .collect();
+            let mut mentions = mentions_at(text, people, EntityKind::Person, 0.8);
             fill_name_lists(text, &refs, &mut mentions);
             assert!(mentions.windows(2).all(|p| p[0].range.end <= p[1].range.start));
             mentions
