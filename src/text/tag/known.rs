@@ -108,7 +108,12 @@ impl KnownNames {
             return false;
         };
         match kind {
-            EntityKind::Person => name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'),
+            // Or a name jieba ran on by one character into a person's
+            // name it guessed (检察长 / 应勇作 / 工作报告).
+            EntityKind::Person => {
+                (name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'))
+                    || (word.range.start == start && word.pos == "nr" && rest.chars().count() == 1)
+            }
             // 长 alone (行政院长), or a two-character title ending in it
             // (运输及物流局 in 物流 / 局局长).
             EntityKind::Organization => rest.ends_with('长') && rest.chars().count() <= 2,
@@ -177,8 +182,22 @@ impl KnownNameTagger {
 
     /// Whether the known `name` replaces the model's mention `m`, which
     /// reaches into it.
-    fn overrides(name: &EntityMention, m: &EntityMention) -> bool {
+    fn overrides(text: &str, words: &[Word], name: &EntityMention, m: &EntityMention) -> bool {
         let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
+        // A person that is a listed person and the first character of the
+        // next word ran the name into that word (孙东宣 of 孙东 / 宣布): a
+        // listed name is whole. One that ends on a word boundary may be
+        // another person (吴清辉 beside the listed 吴清).
+        let person_run_on = name.kind == EntityKind::Person
+            && m.kind == EntityKind::Person
+            && m.range.start == name.range.start
+            && text
+                .get(name.range.end..m.range.end)
+                .is_some_and(|rest| rest.chars().count() == 1)
+            && words.binary_search_by_key(&m.range.end, |w| w.range.end).is_err();
+        if person_run_on {
+            return true;
+        }
         // A place that starts inside a listed place, on jieba's word
         // boundaries, and runs past it took the place's last character for
         // its own first: 台中 / 國際 read as 台 + 中國 + 際.
@@ -274,7 +293,7 @@ impl EntityTagger for KnownNameTagger {
                 out.append(&mut touching);
                 continue;
             }
-            let replaces = touching.iter().all(|m| Self::overrides(&name, m));
+            let replaces = touching.iter().all(|m| Self::overrides(text, words, &name, m));
             if replaces && !crossed {
                 let mut name = name;
                 if let Some(place) = out.last()
@@ -509,6 +528,32 @@ mod tests {
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].0, "北京大学");
         assert_eq!(got[1].0, "的华");
+    }
+
+    #[test]
+    fn a_listed_person_run_into_the_next_word_is_the_listed_name() {
+        use EntityKind::*;
+        let names = KnownNames::from_lists(&["PER\t孙东\nPER\t应勇\nPER\t吴清\n"]);
+        let run = |text: &str, person: &str| -> Vec<String> {
+            let start = text.find(person).unwrap();
+            let model = fixed(vec![(start..start + person.len(), Person)]);
+            KnownNameTagger::new(Box::new(model), names.clone())
+                .tag(text, &words(text))
+                .into_iter()
+                .map(|m| text[m.range].to_owned())
+                .collect()
+        };
+        // 孙东 / 宣布: the model ran the name into the verb.
+        assert_eq!(run("局长孙东宣布新措施", "孙东宣"), ["孙东"]);
+        // jieba's person word 应勇作 holds the listed name and a verb.
+        let text = "检察长应勇作报告";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "应勇作"));
+        assert_eq!(find(&names, text), vec![("应勇".to_owned(), Person)]);
+        // Another person whose name starts with a listed one, ending on a
+        // word boundary, stands.
+        let text = "围棋大师吴清源说";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "吴清源"));
+        assert_eq!(run(text, "吴清源"), ["吴清源"]);
     }
 
     #[test]
