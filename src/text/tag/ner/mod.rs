@@ -353,6 +353,7 @@ impl NerModel {
         drop_doubtful_initials(text, &mut mentions);
         trim_verbs_off_names(text, &mut mentions);
         end_courts_before_trials(text, &mut mentions);
+        end_before_joint_verbs(text, &mut mentions);
         self.split_at_links(text, words, &mut mentions);
         self.countries_before_state_titles(text, &mut mentions);
         trim_role_words(text, words, &mut mentions);
@@ -993,6 +994,27 @@ fn end_courts_before_trials(text: &str, mentions: &mut [EntityMention]) {
     }
 }
 
+/// Verbs of joint work that start with 会: after 联合 they read as 联合会
+/// (a federation) to jieba and the model alike.
+const JOINT_VERBS_AFTER_HUI: &[&str] = &["商", "同", "签", "审"];
+
+/// Ends each ORG mention that runs on into 联合 + a verb starting with 会
+/// (中国气象局联合会 of 中国气象局联合会商研判, which jieba cuts 中国气象局 /
+/// 联合会 / 商) before 联合, when what is left ends like a body. None of
+/// MSRA train's 20,584 ORG mentions ends with 联合会 right before 商, 同, 签 or
+/// 审.
+fn end_before_joint_verbs(text: &str, mentions: &mut [EntityMention]) {
+    for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
+        let Some(body) = text[m.range.clone()].strip_suffix("联合会") else {
+            continue;
+        };
+        let verb_follows = JOINT_VERBS_AFTER_HUI.iter().any(|v| text[m.range.end..].starts_with(v));
+        if verb_follows && body.chars().nth(1).is_some() && features::ends_with_org_suffix(body) {
+            m.range.end = m.range.start + body.len();
+        }
+    }
+}
+
 /// Longest note in brackets after a name in a list: （女）, （壮族）, （女，侗族）.
 const MAX_LIST_NOTE_CHARS: usize = 8;
 
@@ -1571,6 +1593,24 @@ mod tests {
         assert_eq!(trim("欧阳娜娜说", "欧阳娜娜说"), ["欧阳娜娜说"]);
         assert_eq!(trim("王说", "王说"), ["王说"]);
         assert_eq!(trim("周恩来", "周恩来"), ["周恩来"]);
+    }
+
+    #[test]
+    fn bodies_end_before_joint_work_they_ran_into() {
+        let end = |text: &str, body: &str| {
+            let mut mentions = mentions_at(text, &[body], EntityKind::Organization, 0.9);
+            end_before_joint_verbs(text, &mut mentions);
+            covered(text, &mentions)
+        };
+        assert_eq!(end("中国气象局联合会商研判天气", "中国气象局联合会"), ["中国气象局"]);
+        // Federations stay whole.
+        assert_eq!(
+            end("中华全国工商业联合会发布报告", "中华全国工商业联合会"),
+            ["中华全国工商业联合会"]
+        );
+        assert_eq!(end("全国妇女联合会同意", "妇女联合会"), ["妇女联合会"]);
+        let got = tag(embedded(), "应急管理部、中国气象局联合会商研判近期天气形势。");
+        assert!(got.contains(&("中国气象局", EntityKind::Organization)), "{got:?}");
     }
 
     #[test]
