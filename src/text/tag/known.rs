@@ -682,5 +682,12 @@ mod tests {
             [("义乌".to_owned(), EntityKind::Location)]
         );
         assert!(find(&names, "阳春三月，南山上白云飘").is_empty());
+        // Bodies written in Latin letters, case-sensitively, one word or two.
+        let org = |name: &str| (name.to_owned(), EntityKind::Organization);
+        assert_eq!(
+            find(&names, "Google、Apple和WHO的代表与Goldman Sachs分析师"),
+            [org("Google"), org("Apple"), org("WHO"), org("Goldman Sachs")]
+        );
+        assert!(find(&names, "apple和who").is_empty());
     }
 }
