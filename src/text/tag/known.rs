@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use super::{
     EntityKind, EntityMention, EntityTagger,
-    ner::{EXTRA_NAMES, KINDS, parse_names},
+    ner::{EXTRA_NAMES, KINDS, NOT_NAME_LAST, parse_names},
 };
 use crate::text::segment::Word;
 
@@ -94,11 +94,13 @@ impl KnownNames {
     }
 
     /// Whether a listed name from `start` to `end`, inside `word`, reads as
-    /// the name: jieba joined the name's end to what follows. Two cases:
+    /// the name: jieba joined the name's end to what follows. Three cases:
     /// a person's name of three or more characters whose last character
     /// jieba joined to a following word that is not a noun (柯文哲 in
-    /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), and a body before a title
-    /// ending in 长 (行政院 in 行政院长, 运输及物流局 in 局局长).
+    /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), a person's name that jieba ran
+    /// into a person's word with a verb that never ends a name (应勇 in
+    /// 应勇作; not 吴清 in 吴清源), and a body before a title ending in 长
+    /// (行政院 in 行政院长, 运输及物流局 in 局局长).
     fn may_end_inside(text: &str, start: usize, word: &Word, end: usize, kind: EntityKind) -> bool {
         let (Some(name), Some(head), Some(rest)) = (
             text.get(start..end),
@@ -108,11 +110,13 @@ impl KnownNames {
             return false;
         };
         match kind {
-            // Or a name jieba ran on by one character into a person's
-            // name it guessed (检察长 / 应勇作 / 工作报告).
             EntityKind::Person => {
+                let verb_after = || {
+                    let mut rest = rest.chars();
+                    rest.next().is_some_and(|c| NOT_NAME_LAST.contains(&c)) && rest.next().is_none()
+                };
                 (name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'))
-                    || (word.range.start == start && word.pos == "nr" && rest.chars().count() == 1)
+                    || (word.range.start == start && word.pos == "nr" && verb_after())
             }
             // 长 alone (行政院长), or a two-character title ending in it
             // (运输及物流局 in 物流 / 局局长).
@@ -184,17 +188,20 @@ impl KnownNameTagger {
     /// reaches into it.
     fn overrides(text: &str, words: &[Word], name: &EntityMention, m: &EntityMention) -> bool {
         let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
-        // A person that is a listed person and the first character of the
-        // next word ran the name into that word (孙东宣 of 孙东 / 宣布): a
-        // listed name is whole. One that ends on a word boundary may be
-        // another person (吴清辉 beside the listed 吴清).
+        // A person that is a listed person and one more character ran the
+        // name into the next word (孙东宣 of 孙东 / 宣布) or into a verb that
+        // never ends a name (应勇作 of 应勇作 / 报告): a listed name is whole.
+        // Otherwise, one that ends on a word boundary may be another person
+        // (吴清辉 beside the listed 吴清).
         let person_run_on = name.kind == EntityKind::Person
             && m.kind == EntityKind::Person
             && m.range.start == name.range.start
-            && text
-                .get(name.range.end..m.range.end)
-                .is_some_and(|rest| rest.chars().count() == 1)
-            && words.binary_search_by_key(&m.range.end, |w| w.range.end).is_err();
+            && text.get(name.range.end..m.range.end).is_some_and(|rest| {
+                let mut chars = rest.chars();
+                let extra = chars.next();
+                let on_boundary = words.binary_search_by_key(&m.range.end, |w| w.range.end).is_ok();
+                chars.next().is_none() && extra.is_some_and(|c| !on_boundary || NOT_NAME_LAST.contains(&c))
+            });
         if person_run_on {
             return true;
         }
@@ -549,11 +556,13 @@ mod tests {
         let text = "检察长应勇作报告";
         assert!(words(text).iter().any(|w| &text[w.range.clone()] == "应勇作"));
         assert_eq!(find(&names, text), vec![("应勇".to_owned(), Person)]);
+        assert_eq!(run(text, "应勇作"), ["应勇"]);
         // Another person whose name starts with a listed one, ending on a
-        // word boundary, stands.
+        // word boundary, stands, and is not read as the listed name.
         let text = "围棋大师吴清源说";
         assert!(words(text).iter().any(|w| &text[w.range.clone()] == "吴清源"));
         assert_eq!(run(text, "吴清源"), ["吴清源"]);
+        assert_eq!(find(&names, text), vec![]);
     }
 
     #[test]

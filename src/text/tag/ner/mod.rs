@@ -757,8 +757,8 @@ fn person_after_body(text: &str, words: &[WordRef<'_>], m: &EntityMention) -> Op
 /// through a role word into a person's name (中国科学技术大学教授陆朝阳, where
 /// jieba cut 大学教授 / 陆 / 朝阳, so no word boundary marks the name): the
 /// mention reads body + role + name, the body ending like one (大学, 医院,
-/// 局…, or a department: 电子工程系教授汪玉) and the name being two or three characters that start with a common
-/// surname and do not end like a body. The role word is neither body nor
+/// 局…, or a department: 电子工程系教授汪玉) and the name being two or three
+/// characters that start with a common surname and do not end like a body. The role word is neither body nor
 /// name. Looked for by characters, since the role and the name are often
 /// inside jieba words. MSRA train's ORG mentions with a role word inside
 /// (中国体育记者协会, 欧盟部长理事会, 中共中央书记处) all end like a body or in
@@ -946,7 +946,7 @@ fn drop_doubtful_initials(text: &str, mentions: &mut Vec<EntityMention>) {
 /// Characters that never end a three-character name: verbs and function
 /// words that follow a name (张军作工作报告, 王平说, 李明对此…). Of the 12,016
 /// three-character people in MSRA train and test, none ends with one of them.
-const NOT_NAME_LAST: &[char] = &[
+pub(crate) const NOT_NAME_LAST: &[char] = &[
     '作', '说', '称', '向', '对', '将', '与', '等', '是', '就', '又', '还', '已', '率', '赴', '到', '去', '表', '指',
     '认', '要', '被', '把', '从', '给', '跟', '谈', '讲', '亦', '并', '即',
 ];
@@ -969,17 +969,18 @@ fn trim_verbs_off_names(text: &str, mentions: &mut [EntityMention]) {
     }
 }
 
-/// Bodies that try cases, and what they do with them: an ORG mention runs
-/// on from 杭州市萧山区人民法院 into 一审判处 (jieba: 一 / 审判 / 处, and 处 ends
-/// bodies), and is ended after the court.
+/// Bodies that try cases (see [`end_courts_before_trials`]).
 const COURTS: &[&str] = &["法院", "检察院", "法庭"];
+
+/// What courts do, as news writes it right after the court's name.
 const TRIAL_WORDS: &[&str] = &[
     "一审", "二审", "终审", "再审", "审理", "审结", "判处", "宣判", "判决", "裁定", "依法", "公开",
 ];
 
 /// Ends each ORG mention that runs past a court into what the court did
-/// (see [`TRIAL_WORDS`]) after the court. No ORG mention of MSRA train
-/// holds a court followed by one of those words.
+/// (see [`TRIAL_WORDS`]) after the court: 杭州市萧山区人民法院一审判处 (jieba:
+/// 一 / 审判 / 处, and 处 ends bodies) → 杭州市萧山区人民法院. No ORG mention
+/// of MSRA train holds a court followed by one of those words.
 fn end_courts_before_trials(text: &str, mentions: &mut [EntityMention]) {
     for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
         let name = &text[m.range.clone()];
@@ -1588,10 +1589,10 @@ mod tests {
         };
         assert_eq!(trim("院长张军作报告", "张军作"), ["张军"]);
         assert_eq!(trim("王平说", "王平说"), ["王平"]);
-        // Names that end with a character of the list are not trimmed
-        // when they are not three characters from a surname.
+        // Only three-character people are trimmed.
         assert_eq!(trim("欧阳娜娜说", "欧阳娜娜说"), ["欧阳娜娜说"]);
         assert_eq!(trim("王说", "王说"), ["王说"]);
+        // 来, 和 and 曾 follow names too, but end many (周恩来): not listed.
         assert_eq!(trim("周恩来", "周恩来"), ["周恩来"]);
     }
 
