@@ -673,7 +673,9 @@ const ROLE_WORDS: &[&str] = &[
 ];
 
 /// Ends each ORG mention that runs on into last words of [`ROLE_WORDS`]
-/// (医院专家团队) before them, as long as at least two characters remain.
+/// (医院专家团队) before them, as long as at least two characters remain,
+/// and one that ends with a role word inside jieba's last word (党立委)
+/// before it, when what remains ends like a body.
 fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMention]) {
     for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
         let mut trimmed = false;
@@ -685,6 +687,17 @@ fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMent
             }
             m.range.end = last.range.start;
             trimmed = true;
+        }
+        // A role word inside a jieba word of its own (民众 / 党立委 / 黄珊珊):
+        // trimmed by characters when what is left ends like a body. No ORG
+        // mention of MSRA train or test ends that way.
+        let name = &text[m.range.clone()];
+        let body_end = ROLE_WORDS.iter().find_map(|role| {
+            let body = name.strip_suffix(role)?;
+            (body.chars().nth(1).is_some() && features::ends_with_org_suffix(body)).then_some(body.len())
+        });
+        if let Some(len) = body_end {
+            m.range.end = m.range.start + len;
         }
     }
 }
@@ -1513,6 +1526,27 @@ mod tests {
         trim_role_words(text, &words, &mut mentions);
         let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
         assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
+        // jieba's 民众 / 党立委: the role word is inside the last word.
+        let text = "民众党立委与中国记者协会";
+        let words = [
+            ("民众", "n"),
+            ("党立委", "nt"),
+            ("与", "p"),
+            ("中国", "ns"),
+            ("记者协会", "n"),
+        ];
+        let words: Vec<WordRef<'_>> = words
+            .iter()
+            .scan(0, |at, &(w, pos)| {
+                let range = *at..*at + w.len();
+                *at = range.end;
+                Some(WordRef { range, pos })
+            })
+            .collect();
+        let mut mentions = vec![org("民众党立委", 0), org("中国记者协会", text.find("中国").unwrap())];
+        trim_role_words(text, &words, &mut mentions);
+        let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
+        assert_eq!(got, ["民众党", "中国记者协会"]);
     }
 
     #[test]
