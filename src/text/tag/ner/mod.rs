@@ -364,6 +364,7 @@ impl NerModel {
         sites_are_places(text, words, &mut mentions);
         keep_letter_runs_whole(text, &mut mentions);
         trim_stray_punctuation(text, &mut mentions);
+        trim_leading_prepositions(text, &mut mentions);
         mentions
     }
 
@@ -901,6 +902,25 @@ fn trim_stray_punctuation(text: &str, mentions: &mut Vec<EntityMention>) {
         m.range = start..start + trimmed.len();
     }
     mentions.retain(|m| m.range.start < m.range.end);
+}
+
+/// Prepositions that never start a name: no mention of MSRA train or test
+/// starts with one. (对, 由, 从 and 向 do: 对外友协, the surnames 由 and 向.)
+const NOT_NAME_FIRST: &[char] = &['据', '在', '与', '被', '把', '给', '跟'];
+
+/// Drops a preposition of [`NOT_NAME_FIRST`] off the start of a mention of
+/// three or more characters: jieba's HMM glues it to a name it does not
+/// know (据广汽 / 集团 / 消息), and the model reads the word whole.
+fn trim_leading_prepositions(text: &str, mentions: &mut [EntityMention]) {
+    for m in mentions.iter_mut() {
+        let mut chars = text[m.range.clone()].chars();
+        if let Some(first) = chars.next()
+            && NOT_NAME_FIRST.contains(&first)
+            && chars.nth(1).is_some()
+        {
+            m.range.start += first.len_utf8();
+        }
+    }
 }
 
 /// Moves the edges of mentions that cut a run of ASCII letters and digits
@@ -1646,6 +1666,22 @@ mod tests {
         assert_eq!(end("全国妇女联合会同意", "妇女联合会"), ["妇女联合会"]);
         let got = tag(embedded(), "应急管理部、中国气象局联合会商研判近期天气形势。");
         assert!(got.contains(&("中国气象局", EntityKind::Organization)), "{got:?}");
+    }
+
+    #[test]
+    fn mentions_do_not_start_with_a_preposition() {
+        let trim = |text: &str, piece: &str| {
+            let mut mentions = mentions_at(text, &[piece], EntityKind::Organization, 0.9);
+            trim_leading_prepositions(text, &mut mentions);
+            covered(text, &mentions)
+        };
+        assert_eq!(trim("据广汽集团消息", "据广汽集团"), ["广汽集团"]);
+        assert_eq!(trim("在华为", "在华为"), ["华为"]);
+        // Two characters are left alone, and so is 对 (对外友协).
+        assert_eq!(trim("在华", "在华"), ["在华"]);
+        assert_eq!(trim("对外友协", "对外友协"), ["对外友协"]);
+        let got = tag(embedded(), "据广汽集团消息，相关工作正在推进。");
+        assert_eq!(got, [("广汽集团", EntityKind::Organization)]);
     }
 
     #[test]
