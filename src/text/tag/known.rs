@@ -126,37 +126,28 @@ impl KnownNames {
     }
 
     /// The longest known name from each word boundary, left to right,
-    /// without overlaps.
+    /// without overlaps. A name may also start after the first character
+    /// of a word that is one of [`PREPOSITIONS`]: jieba's HMM glues such a
+    /// character to a name it does not know (据蔚来 / 消息, 据三一 / 重工).
     fn find(&self, text: &str, words: &[Word]) -> Vec<EntityMention> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let start = words[i].range.start;
-            let longest = text
-                .get(start..)
-                .and_then(|rest| rest.chars().next())
-                .and_then(|first| self.longest_from.get(&first))
-                .map_or(0, |&len| start + len);
-            // The longest name over words i..=j, if any, or ending inside
-            // word j where jieba ran a name into the next word.
-            let found = (i..words.len().min(i + MAX_NAME_WORDS))
-                .rev()
-                .filter(|&j| words[j].range.start < longest && words[j].range.end > start)
-                .find_map(|j| {
-                    let word = &words[j];
-                    let inner = text.get(word.range.clone())?.char_indices().rev();
-                    let inner = inner.filter(|&(k, _)| k > 0).map(|(k, _)| word.range.start + k);
-                    std::iter::once(word.range.end)
-                        .chain(inner)
-                        .filter(|&end| end > start && end <= longest)
-                        .find_map(|end| {
-                            let kind = *text.get(start..end).and_then(|name| self.names.get(name))?;
-                            let whole = end == word.range.end;
-                            (whole || Self::may_end_inside(text, start, word, end, kind)).then_some((j, end, kind))
-                        })
+            let after_preposition = || {
+                let first = text.get(start..words[i].range.end)?.chars().next()?;
+                let inner = start + first.len_utf8();
+                (PREPOSITIONS.contains(&first) && inner < words[i].range.end).then_some(inner)
+            };
+            let found = self
+                .name_from(text, words, i, start)
+                .map(|found| (start, found))
+                .or_else(|| {
+                    let inner = after_preposition()?;
+                    Some((inner, self.name_from(text, words, i, inner)?))
                 });
             match found {
-                Some((j, end, kind)) => {
+                Some((start, (j, end, kind))) => {
                     out.push(EntityMention {
                         range: start..end,
                         kind,
@@ -170,7 +161,41 @@ impl KnownNames {
         }
         out
     }
+
+    /// The longest known name starting at byte `start`, inside or at the
+    /// start of word `i`, over words i..=j: its last word `j`, end and kind.
+    /// It ends where word `j` ends, or inside it where jieba ran the name
+    /// into the next word ([`may_end_inside`](Self::may_end_inside)).
+    fn name_from(&self, text: &str, words: &[Word], i: usize, start: usize) -> Option<(usize, usize, EntityKind)> {
+        let longest = text
+            .get(start..)
+            .and_then(|rest| rest.chars().next())
+            .and_then(|first| self.longest_from.get(&first))
+            .map_or(0, |&len| start + len);
+        (i..words.len().min(i + MAX_NAME_WORDS))
+            .rev()
+            .filter(|&j| words[j].range.start < longest && words[j].range.end > start)
+            .find_map(|j| {
+                let word = &words[j];
+                let inner = text.get(word.range.clone())?.char_indices().rev();
+                let inner = inner.filter(|&(k, _)| k > 0).map(|(k, _)| word.range.start + k);
+                std::iter::once(word.range.end)
+                    .chain(inner)
+                    .filter(|&end| end > start && end <= longest)
+                    .find_map(|end| {
+                        let kind = *text.get(start..end).and_then(|name| self.names.get(name))?;
+                        let whole = end == word.range.end;
+                        (whole || Self::may_end_inside(text, start, word, end, kind)).then_some((j, end, kind))
+                    })
+            })
+    }
 }
+
+/// One-character prepositions that jieba's HMM joins to an unknown name
+/// after them (据蔚来, 在宇树); a known name may start right after one.
+const PREPOSITIONS: &[char] = &[
+    '据', '在', '从', '向', '对', '与', '和', '同', '被', '由', '经', '把', '给', '跟',
+];
 
 /// A name tagger with known names laid over its mentions.
 pub struct KnownNameTagger {
@@ -237,10 +262,13 @@ impl KnownNameTagger {
         // (国家图书馆), so a sure reading stands. Listed places are the
         // model's home ground: it knows the countries and cities, and reads
         // them as ORG where a team or government is meant (巴西 beat 纽约),
-        // so its reading stands.
+        // so that reading stands. A person it is unsure of is another
+        // matter: jieba tags foreign cities' transliterations as people's
+        // names (安卡拉/nr), and the model follows.
         let place_in_body =
             name.kind == EntityKind::Organization && m.kind == EntityKind::Location && m.range != name.range;
-        place_in_body || (m.confidence < CONFIDENCE && name.kind != EntityKind::Location)
+        let unsure = m.confidence < CONFIDENCE;
+        place_in_body || (unsure && (name.kind != EntityKind::Location || m.kind == EntityKind::Person))
     }
 
     /// Whether the known body `name` is a department of the place the model
@@ -389,6 +417,27 @@ mod tests {
         assert_eq!(
             find(&names, "北京市长陈吉宁说"),
             vec![("北京".to_owned(), EntityKind::Location)]
+        );
+    }
+
+    #[test]
+    fn names_that_jieba_glued_to_a_preposition() {
+        let names = KnownNames::from_lists(&["ORG\t三一重工\nORG\t蔚来\nLOC\t和田\n"]);
+        // 据三一 / 重工 / 消息.
+        let text = "据三一重工消息";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "据三一"));
+        assert_eq!(
+            find(&names, text),
+            vec![("三一重工".to_owned(), EntityKind::Organization)]
+        );
+        let text = "据蔚来消息";
+        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "据蔚来"));
+        assert_eq!(find(&names, text), vec![("蔚来".to_owned(), EntityKind::Organization)]);
+        // A name that starts a word is found whole, not after its first
+        // character.
+        assert_eq!(
+            find(&names, "和田的玉"),
+            vec![("和田".to_owned(), EntityKind::Location)]
         );
     }
 
@@ -613,8 +662,19 @@ mod tests {
         let team = "巴西 队";
         let model = fixed(vec![(0.."巴西".len(), Organization)]);
         let places = KnownNames::from_lists(&["LOC\t巴西\n"]);
-        let got = KnownNameTagger::new(Box::new(model), places).tag(team, &words(team));
+        let got = KnownNameTagger::new(Box::new(model), places.clone()).tag(team, &words(team));
         assert_eq!((got[0].kind, got[0].confidence), (Organization, 0.5));
+        // A person the model is unsure of, over a listed place, is the
+        // place (jieba tags 安卡拉 as a name); a sure one stands.
+        let person = |confidence: f32| {
+            let text = "会议在巴西举行";
+            let start = text.find("巴西").unwrap();
+            let model = fixed(vec![(start..start + "巴西".len(), Person)]).with_confidence(confidence);
+            let got = KnownNameTagger::new(Box::new(model), places.clone()).tag(text, &words(text));
+            (got[0].kind, got[0].confidence)
+        };
+        assert_eq!(person(0.5), (Location, CONFIDENCE));
+        assert_eq!(person(0.95), (Person, 0.95));
         // A piece of another kind: the same, except a place inside a body
         // named after it (北京 of 北京大学), which the list's body replaces.
         let bei = text.find("北京").unwrap();
