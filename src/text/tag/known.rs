@@ -758,5 +758,11 @@ mod tests {
             [org("Google"), org("Apple"), org("WHO"), org("Goldman Sachs")]
         );
         assert!(find(&names, "apple和who").is_empty());
+        // Urban districts, but not a direction and 山区 (mountain areas).
+        assert_eq!(
+            find(&names, "会议在思明区举行"),
+            [("思明区".to_owned(), EntityKind::Location)]
+        );
+        assert!(find(&names, "浙西南山区的县市").is_empty());
     }
 }
