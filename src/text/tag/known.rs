@@ -265,10 +265,15 @@ impl KnownNameTagger {
         // so that reading stands. A person it is unsure of is another
         // matter: jieba tags foreign cities' transliterations as people's
         // names (安卡拉/nr), and the model follows.
+        // Likewise a piece of a listed person's name that the model read as
+        // something else: 韩国 of 韩国瑜 (jieba: 韩国 / 瑜).
         let place_in_body =
             name.kind == EntityKind::Organization && m.kind == EntityKind::Location && m.range != name.range;
+        let piece_of_person = name.kind == EntityKind::Person && m.range != name.range;
         let unsure = m.confidence < CONFIDENCE;
-        place_in_body || (unsure && (name.kind != EntityKind::Location || m.kind == EntityKind::Person))
+        place_in_body
+            || piece_of_person
+            || (unsure && (name.kind != EntityKind::Location || m.kind == EntityKind::Person))
     }
 
     /// Whether the known body `name` is a department of the place the model
@@ -690,6 +695,12 @@ mod tests {
         assert_eq!(piece(0.5, Location), ("北京大学".to_owned(), Organization, CONFIDENCE));
         assert_eq!(piece(0.95, Person), ("北京".to_owned(), Person, 0.95));
         assert_eq!(piece(0.5, Person), ("北京大学".to_owned(), Organization, CONFIDENCE));
+        // A place inside a listed person's name (韩国 / 瑜) is the person's.
+        let text = "韩国瑜在会上讲话";
+        let model = fixed(vec![(0.."韩国".len(), Location)]).with_confidence(0.99);
+        let people = KnownNames::from_lists(&["PER\t韩国瑜\n"]);
+        let got = KnownNameTagger::new(Box::new(model), people).tag(text, &words(text));
+        assert_eq!((&text[got[0].range.clone()], got[0].kind), ("韩国瑜", Person));
     }
 
     #[test]
