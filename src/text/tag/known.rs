@@ -775,5 +775,12 @@ mod tests {
             [("思明区".to_owned(), EntityKind::Location)]
         );
         assert!(find(&names, "浙西南山区的县市").is_empty());
+        // A place that starts with a character the model's tagger drops as
+        // a glued preposition (与) is listed, and its full name restored.
+        let text = "日本计划在与那国岛部署导弹";
+        let start = text.find("那国岛").unwrap();
+        let model = fixed(vec![(start..start + "那国岛".len(), EntityKind::Location)]);
+        let got = KnownNameTagger::new(Box::new(model), names).tag(text, &words(text));
+        assert_eq!(&text[got[0].range.clone()], "与那国岛");
     }
 }
