@@ -695,12 +695,18 @@ fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMent
         let name = &text[m.range.clone()];
         let body_end = ROLE_WORDS.iter().find_map(|role| {
             let body = name.strip_suffix(role)?;
-            (body.chars().nth(1).is_some() && features::ends_with_org_suffix(body)).then_some(body.len())
+            ends_like_body(body).then_some(body.len())
         });
         if let Some(len) = body_end {
             m.range.end = m.range.start + len;
         }
     }
+}
+
+/// Whether `name`, what is left of a mention after a trim, is a body's
+/// name by itself: two or more characters ending like one (民众党, 中国气象局).
+fn ends_like_body(name: &str) -> bool {
+    name.chars().nth(1).is_some() && features::ends_with_org_suffix(name)
 }
 
 /// What a team or staff does, trimmed together with the role word after it
@@ -1044,7 +1050,7 @@ fn end_before_joint_verbs(text: &str, mentions: &mut [EntityMention]) {
             continue;
         };
         let verb_follows = JOINT_VERBS_AFTER_HUI.iter().any(|v| text[m.range.end..].starts_with(v));
-        if verb_follows && body.chars().nth(1).is_some() && features::ends_with_org_suffix(body) {
+        if verb_follows && ends_like_body(body) {
             m.range.end = m.range.start + body.len();
         }
     }
@@ -1522,15 +1528,20 @@ mod tests {
 
     #[test]
     fn organizations_do_not_end_with_a_role_word() {
+        // Words laid end to end from the start of the text.
+        let tiled = |words: &[(&'static str, &'static str)]| -> Vec<WordRef<'static>> {
+            words
+                .iter()
+                .scan(0, |at, &(w, pos)| {
+                    let range = *at..*at + w.len();
+                    *at = range.end;
+                    Some(WordRef { range, pos })
+                })
+                .collect()
+        };
         let text = "民进党立委和医学院团队与代表团及立委";
-        let words: Vec<WordRef<'_>> = ["民进党", "立委", "和", "医学院", "团队", "与", "代表团", "及", "立委"]
-            .iter()
-            .scan(0, |at, w| {
-                let range = *at..*at + w.len();
-                *at = range.end;
-                Some(WordRef { range, pos: "n" })
-            })
-            .collect();
+        let words = ["民进党", "立委", "和", "医学院", "团队", "与", "代表团", "及", "立委"].map(|w| (w, "n"));
+        let words = tiled(&words);
         let org = |s: &str, start: usize| EntityMention {
             range: start..start + s.len(),
             kind: EntityKind::Organization,
@@ -1545,29 +1556,19 @@ mod tests {
             org("立委", text.rfind("立委").unwrap()),
         ];
         trim_role_words(text, &words, &mut mentions);
-        let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
-        assert_eq!(got, ["民进党", "医学院", "代表团", "立委"]);
+        assert_eq!(covered(text, &mentions), ["民进党", "医学院", "代表团", "立委"]);
         // jieba's 民众 / 党立委: the role word is inside the last word.
         let text = "民众党立委与中国记者协会";
-        let words = [
+        let words = tiled(&[
             ("民众", "n"),
             ("党立委", "nt"),
             ("与", "p"),
             ("中国", "ns"),
             ("记者协会", "n"),
-        ];
-        let words: Vec<WordRef<'_>> = words
-            .iter()
-            .scan(0, |at, &(w, pos)| {
-                let range = *at..*at + w.len();
-                *at = range.end;
-                Some(WordRef { range, pos })
-            })
-            .collect();
+        ]);
         let mut mentions = vec![org("民众党立委", 0), org("中国记者协会", text.find("中国").unwrap())];
         trim_role_words(text, &words, &mut mentions);
-        let got: Vec<&str> = mentions.iter().map(|m| &text[m.range.clone()]).collect();
-        assert_eq!(got, ["民众党", "中国记者协会"]);
+        assert_eq!(covered(text, &mentions), ["民众党", "中国记者协会"]);
     }
 
     #[test]
