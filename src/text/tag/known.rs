@@ -111,10 +111,7 @@ impl KnownNames {
         };
         match kind {
             EntityKind::Person => {
-                let verb_after = || {
-                    let mut rest = rest.chars();
-                    rest.next().is_some_and(|c| NOT_NAME_LAST.contains(&c)) && rest.next().is_none()
-                };
+                let verb_after = || only_char(rest).is_some_and(|c| NOT_NAME_LAST.contains(&c));
                 (name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'))
                     || (word.range.start == start && word.pos == "nr" && verb_after())
             }
@@ -191,6 +188,12 @@ impl KnownNames {
     }
 }
 
+/// The character `s` consists of, if it is exactly one.
+fn only_char(s: &str) -> Option<char> {
+    let mut chars = s.chars();
+    chars.next().filter(|_| chars.next().is_none())
+}
+
 /// One-character prepositions that jieba's HMM joins to an unknown name
 /// after them (据蔚来, 在宇树); a known name may start right after one.
 const PREPOSITIONS: &[char] = &[
@@ -221,12 +224,13 @@ impl KnownNameTagger {
         let person_run_on = name.kind == EntityKind::Person
             && m.kind == EntityKind::Person
             && m.range.start == name.range.start
-            && text.get(name.range.end..m.range.end).is_some_and(|rest| {
-                let mut chars = rest.chars();
-                let extra = chars.next();
-                let on_boundary = words.binary_search_by_key(&m.range.end, |w| w.range.end).is_ok();
-                chars.next().is_none() && extra.is_some_and(|c| !on_boundary || NOT_NAME_LAST.contains(&c))
-            });
+            && text
+                .get(name.range.end..m.range.end)
+                .and_then(only_char)
+                .is_some_and(|extra| {
+                    let on_boundary = words.binary_search_by_key(&m.range.end, |w| w.range.end).is_ok();
+                    !on_boundary || NOT_NAME_LAST.contains(&extra)
+                });
         if person_run_on {
             return true;
         }
@@ -366,6 +370,12 @@ mod tests {
             .segment(text, SegmentMode::Precise, true)
     }
 
+    /// Whether jieba cuts `word` out of `text` as one word: the premise of
+    /// a test about names inside or across words.
+    fn is_word(text: &str, word: &str) -> bool {
+        words(text).iter().any(|w| &text[w.range.clone()] == word)
+    }
+
     fn find(names: &KnownNames, text: &str) -> Vec<(String, EntityKind)> {
         names
             .find(text, &words(text))
@@ -396,24 +406,24 @@ mod tests {
         // 柯文 / 哲遭: the last character of a three-character name was
         // joined to the verb after it.
         let text = "台湾民众党主席柯文哲遭台北地检署起诉";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "哲遭"));
+        assert!(is_word(text, "哲遭"));
         assert_eq!(find(&names, text), vec![("柯文哲".to_owned(), EntityKind::Person)]);
         // 韩国 / 瑜伽: the next word is a noun, so 瑜 is read as its start.
         assert_eq!(find(&names, "韩国瑜伽协会举办活动"), vec![]);
         // Two-character names are too short to be found inside a word.
         let text = "李强调了这一点";
-        assert!(!words(text).iter().any(|w| &text[w.range.clone()] == "李强"));
+        assert!(!is_word(text, "李强"));
         assert_eq!(find(&names, text), vec![]);
         // A body before the title 长, in one dictionary word.
         let text = "行政院长卓荣泰表示";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "行政院长"));
+        assert!(is_word(text, "行政院长"));
         assert_eq!(
             find(&names, text),
             vec![("行政院".to_owned(), EntityKind::Organization)]
         );
         // A body before a two-character title ending in 长.
         let text = "运输及物流局局长林世雄宣布";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "局局长"));
+        assert!(is_word(text, "局局长"));
         assert_eq!(
             find(&names, text),
             vec![("运输及物流局".to_owned(), EntityKind::Organization)]
@@ -430,13 +440,13 @@ mod tests {
         let names = KnownNames::from_lists(&["ORG\t三一重工\nORG\t蔚来\nLOC\t和田\n"]);
         // 据三一 / 重工 / 消息.
         let text = "据三一重工消息";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "据三一"));
+        assert!(is_word(text, "据三一"));
         assert_eq!(
             find(&names, text),
             vec![("三一重工".to_owned(), EntityKind::Organization)]
         );
         let text = "据蔚来消息";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "据蔚来"));
+        assert!(is_word(text, "据蔚来"));
         assert_eq!(find(&names, text), vec![("蔚来".to_owned(), EntityKind::Organization)]);
         // A name that starts a word is found whole, not after its first
         // character.
@@ -608,13 +618,13 @@ mod tests {
         assert_eq!(run("局长孙东宣布新措施", "孙东宣"), ["孙东"]);
         // jieba's person word 应勇作 holds the listed name and a verb.
         let text = "检察长应勇作报告";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "应勇作"));
+        assert!(is_word(text, "应勇作"));
         assert_eq!(find(&names, text), vec![("应勇".to_owned(), Person)]);
         assert_eq!(run(text, "应勇作"), ["应勇"]);
         // Another person whose name starts with a listed one, ending on a
         // word boundary, stands, and is not read as the listed name.
         let text = "围棋大师吴清源说";
-        assert!(words(text).iter().any(|w| &text[w.range.clone()] == "吴清源"));
+        assert!(is_word(text, "吴清源"));
         assert_eq!(run(text, "吴清源"), ["吴清源"]);
         assert_eq!(find(&names, text), vec![]);
     }
