@@ -308,6 +308,15 @@ async fn taiwan_dates_amounts_local_bodies_and_credit_lines_in_traditional_text(
             ],
         ),
         (
+            // Currencies as Taiwan and Hong Kong news write them.
+            "日本政府計劃投入39兆日圓，另撥12億紐西蘭幣。",
+            vec![
+                (EntityType::Location, "日本", ""),
+                (EntityType::Money, "39兆日圓", "39000000000000 JPY"),
+                (EntityType::Money, "12億紐西蘭幣", "1200000000 NZD"),
+            ],
+        ),
+        (
             // A department named with 和 after its city; a title between a
             // university and a name.
             "記者從成都市住房和城鄉建設局獲悉，中國科學技術大學教授陸朝陽團隊取得突破。",

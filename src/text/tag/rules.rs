@@ -490,6 +490,41 @@ const CURRENCIES: &[(&str, &str)] = &[
     ("泰铢", "THB"),
     ("卢比", "INR"),
     ("越南盾", "VND"),
+    // Names Hong Kong, Macao and Taiwan news use (seen here through the
+    // Simplified view: 日圓 → 日圆, 紐西蘭幣 → 纽西兰币).
+    ("日圆", "JPY"),
+    ("日币", "JPY"),
+    ("韩圆", "KRW"),
+    ("韩圜", "KRW"),
+    ("韩币", "KRW"),
+    ("澳大利亚元", "AUD"),
+    ("澳币", "AUD"),
+    ("新西兰元", "NZD"),
+    ("纽西兰元", "NZD"),
+    ("纽西兰币", "NZD"),
+    ("纽元", "NZD"),
+    ("纽币", "NZD"),
+    ("瑞郎", "CHF"),
+    ("印度卢比", "INR"),
+    ("林吉特", "MYR"),
+    ("令吉", "MYR"),
+    ("马币", "MYR"),
+    ("印尼盾", "IDR"),
+    ("雷亚尔", "BRL"),
+    ("巴西雷亚尔", "BRL"),
+    ("兰特", "ZAR"),
+    ("南非兰特", "ZAR"),
+    ("土耳其里拉", "TRY"),
+    ("里拉", "TRY"),
+    ("菲律宾比索", "PHP"),
+    ("墨西哥比索", "MXN"),
+    ("阿根廷比索", "ARS"),
+    ("瑞典克朗", "SEK"),
+    ("挪威克朗", "NOK"),
+    ("丹麦克朗", "DKK"),
+    ("迪拉姆", "AED"),
+    ("沙特里亚尔", "SAR"),
+    ("兹罗提", "PLN"),
     ("CNY", "CNY"),
     ("RMB", "CNY"),
     ("USD", "USD"),
@@ -497,6 +532,13 @@ const CURRENCIES: &[(&str, &str)] = &[
     ("HKD", "HKD"),
     ("JPY", "JPY"),
     ("GBP", "GBP"),
+    ("AUD", "AUD"),
+    ("CAD", "CAD"),
+    ("CHF", "CHF"),
+    ("SGD", "SGD"),
+    ("KRW", "KRW"),
+    ("TWD", "TWD"),
+    ("MOP", "MOP"),
 ];
 
 /// Currency markers written before an amount (`人民币3000元`, `￥1,234.5`).
@@ -2246,6 +2288,22 @@ mod tests {
         whole(Money, "5亿新台币", "500000000 TWD");
         whole(Money, "8000台币", "8000 TWD");
         whole(Money, "100万卢布", "1000000 RUB");
+        whole(Money, "39兆日圆", "39000000000000 JPY");
+        whole(Money, "5000日币", "5000 JPY");
+        whole(Money, "2万亿韩圆", "2000000000000 KRW");
+        whole(Money, "30亿澳大利亚元", "3000000000 AUD");
+        whole(Money, "12亿纽西兰币", "1200000000 NZD");
+        whole(Money, "1.5亿瑞郎", "150000000 CHF");
+        whole(Money, "800亿印度卢比", "80000000000 INR");
+        whole(Money, "5亿令吉", "500000000 MYR");
+        whole(Money, "2000亿印尼盾", "200000000000 IDR");
+        whole(Money, "10亿雷亚尔", "1000000000 BRL");
+        whole(Money, "300亿兰特", "30000000000 ZAR");
+        whole(Money, "4亿土耳其里拉", "400000000 TRY");
+        whole(Money, "90亿墨西哥比索", "9000000000 MXN");
+        whole(Money, "25亿瑞典克朗", "2500000000 SEK");
+        whole(Money, "7亿迪拉姆", "700000000 AED");
+        whole(Money, "150 CHF", "150 CHF");
         whole(Money, "三千万元", "30000000 CNY");
         whole(Money, "十二亿元", "1200000000 CNY");
         whole(Money, "一万二千元", "12000 CNY");
