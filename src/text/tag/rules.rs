@@ -514,8 +514,8 @@ const CURRENCIES: &[(&str, &str)] = &[
     ("巴西雷亚尔", "BRL"),
     ("兰特", "ZAR"),
     ("南非兰特", "ZAR"),
+    // The bare 里拉 is left out: Italy's lira in older text, Turkey's now.
     ("土耳其里拉", "TRY"),
-    ("里拉", "TRY"),
     ("菲律宾比索", "PHP"),
     ("墨西哥比索", "MXN"),
     ("阿根廷比索", "ARS"),
