@@ -673,7 +673,13 @@ const ROLE_WORDS: &[&str] = &[
     "校友",
 ];
 
+/// A company named by its tie to the one before it (脸书母公司, 鸿海子公司):
+/// the body is the one named, and the rest is a common noun. jieba keeps
+/// these words whole; no MSRA ORG mention ends with one.
+const KIN_COMPANY_WORDS: &[&str] = &["母公司", "子公司"];
+
 /// Ends each ORG mention that runs on into last words of [`ROLE_WORDS`]
+/// or [`KIN_COMPANY_WORDS`]
 /// (医院专家团队) before them, as long as at least two characters remain,
 /// and one that ends with a role word inside jieba's last word (党立委)
 /// before it, when what remains ends like a body.
@@ -682,7 +688,9 @@ fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMent
         let mut trimmed = false;
         while let Some(last) = last_word(words, m) {
             let word = &text[last.range.clone()];
-            let trims = ROLE_WORDS.contains(&word) || (trimmed && ACTIVITY_WORDS.contains(&word));
+            let trims = ROLE_WORDS.contains(&word)
+                || KIN_COMPANY_WORDS.contains(&word)
+                || (trimmed && ACTIVITY_WORDS.contains(&word));
             if !trims || text[m.range.start..last.range.start].chars().nth(1).is_none() {
                 break;
             }
@@ -1569,6 +1577,18 @@ mod tests {
         let mut mentions = vec![org("民众党立委", 0), org("中国记者协会", text.find("中国").unwrap())];
         trim_role_words(text, &words, &mut mentions);
         assert_eq!(covered(text, &mentions), ["民众党", "中国记者协会"]);
+        // A company named by its tie to another: 脸书 / 母公司.
+        let text = "脸书母公司与西门子公司";
+        let words = tiled(&[
+            ("脸书", "n"),
+            ("母公司", "n"),
+            ("与", "p"),
+            ("西门子", "nrt"),
+            ("公司", "n"),
+        ]);
+        let mut mentions = vec![org("脸书母公司", 0), org("西门子公司", text.find("西门子").unwrap())];
+        trim_role_words(text, &words, &mut mentions);
+        assert_eq!(covered(text, &mentions), ["脸书", "西门子公司"]);
     }
 
     #[test]
