@@ -308,6 +308,22 @@ async fn taiwan_dates_amounts_local_bodies_and_credit_lines_in_traditional_text(
             ],
         ),
         (
+            // Places and companies by their Taiwan names (雪梨 for 悉尼,
+            // 紐西蘭 for 新西兰), which the model read as people or missed;
+            // a company named by its tie to another (臉書 / 母公司).
+            "法國總統馬克宏抵達雪梨訪問，隨後前往紐西蘭與義大利。臉書母公司與輝達在矽谷開會。",
+            vec![
+                (EntityType::Location, "法國", ""),
+                (EntityType::Person, "馬克宏", ""),
+                (EntityType::Location, "雪梨", ""),
+                (EntityType::Location, "紐西蘭", ""),
+                (EntityType::Location, "義大利", ""),
+                (EntityType::Organization, "臉書", ""),
+                (EntityType::Organization, "輝達", ""),
+                (EntityType::Location, "矽谷", ""),
+            ],
+        ),
+        (
             // Currencies as Taiwan and Hong Kong news write them.
             "日本政府計劃投入39兆日圓，另撥12億紐西蘭幣。",
             vec![
