@@ -100,7 +100,8 @@ impl KnownNames {
     /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), a person's name that jieba ran
     /// into a person's word with a verb that never ends a name (应勇 in
     /// 应勇作; not 吴清 in 吴清源), and a body before a title ending in 长
-    /// (行政院 in 行政院长, 运输及物流局 in 局局长).
+    /// (行政院 in 行政院长, 运输及物流局 in 局局长), or an area ending in 区
+    /// before 内 or 外 (大湾 / 区内).
     fn may_end_inside(text: &str, start: usize, word: &Word, end: usize, kind: EntityKind) -> bool {
         let (Some(name), Some(head), Some(rest)) = (
             text.get(start..end),
@@ -118,6 +119,9 @@ impl KnownNames {
             // 长 alone (行政院长), or a two-character title ending in it
             // (运输及物流局 in 物流 / 局局长).
             EntityKind::Organization => rest.ends_with('长') && rest.chars().count() <= 2,
+            // An area whose 区 jieba joined to 内 or 外 (粤港澳大湾区 in
+            // 大湾 / 区内).
+            EntityKind::Location => head == "区" && matches!(rest, "内" | "外"),
             _ => false,
         }
     }
@@ -401,7 +405,7 @@ mod tests {
     #[test]
     fn names_that_jieba_ran_into_the_next_word() {
         let names = KnownNames::from_lists(&[
-            "PER\t柯文哲\nPER\t韩国瑜\nPER\t李强\nORG\t行政院\nORG\t运输及物流局\nLOC\t北京\n",
+            "PER\t柯文哲\nPER\t韩国瑜\nPER\t李强\nORG\t行政院\nORG\t运输及物流局\nLOC\t北京\nLOC\t粤港澳大湾区\n",
         ]);
         // 柯文 / 哲遭: the last character of a three-character name was
         // joined to the verb after it.
@@ -428,10 +432,17 @@ mod tests {
             find(&names, text),
             vec![("运输及物流局".to_owned(), EntityKind::Organization)]
         );
-        // Places are matched on word boundaries only.
+        // Places are matched on word boundaries, except an area's 区 that
+        // jieba joined to 内 or 外.
         assert_eq!(
             find(&names, "北京市长陈吉宁说"),
             vec![("北京".to_owned(), EntityKind::Location)]
+        );
+        let text = "访问粤港澳大湾区内地城市";
+        assert!(is_word(text, "区内"));
+        assert_eq!(
+            find(&names, text),
+            vec![("粤港澳大湾区".to_owned(), EntityKind::Location)]
         );
     }
 
