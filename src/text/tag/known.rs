@@ -97,7 +97,8 @@ impl KnownNames {
     /// the name: jieba joined the name's end to what follows. Three cases:
     /// a person's name of three or more characters whose last character
     /// jieba joined to a following word that is not a noun (柯文哲 in
-    /// 柯文 / 哲遭; not 韩国瑜 in 韩国 / 瑜伽), a person's name that jieba ran
+    /// 柯文 / 哲遭, or the noun 案 as in 哲案; not 韩国瑜 in 韩国 / 瑜伽), a
+    /// person's name that jieba ran
     /// into a person's word with a verb that never ends a name (应勇 in
     /// 应勇作; not 吴清 in 吴清源), and a body before a title ending in 长
     /// (行政院 in 行政院长, 运输及物流局 in 局局长), or an area ending in 区
@@ -113,7 +114,8 @@ impl KnownNames {
         match kind {
             EntityKind::Person => {
                 let verb_after = || only_char(rest).is_some_and(|c| NOT_NAME_LAST.contains(&c));
-                (name.chars().count() >= 3 && head.chars().count() == 1 && !word.pos.starts_with('n'))
+                // 案 makes a noun of the name itself (柯文 / 哲案: the case).
+                (name.chars().count() >= 3 && head.chars().count() == 1 && (!word.pos.starts_with('n') || rest == "案"))
                     || (word.range.start == start && word.pos == "nr" && verb_after())
             }
             // 长 alone (行政院长), or a two-character title ending in it
@@ -218,7 +220,7 @@ impl KnownNameTagger {
 
     /// Whether the known `name` replaces the model's mention `m`, which
     /// reaches into it.
-    fn overrides(text: &str, words: &[Word], name: &EntityMention, m: &EntityMention) -> bool {
+    fn overrides(text: &str, words: &[Word], name: &EntityMention, m: &EntityMention, among_places: bool) -> bool {
         let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
         // A person that is a listed person and one more character ran the
         // name into the next word (孙东宣 of 孙东 / 宣布) or into a verb that
@@ -278,10 +280,29 @@ impl KnownNameTagger {
         let place_in_body =
             name.kind == EntityKind::Organization && m.kind == EntityKind::Location && m.range != name.range;
         let piece_of_person = name.kind == EntityKind::Person && m.range != name.range;
+        // A listed place in a list of places (巴拉圭、瓜地马拉与贝里斯) is a
+        // place, however sure the model is of a person there; alone, a sure
+        // person stands (马德里先生, 总统华盛顿).
+        let place_among_places = among_places && name.kind == EntityKind::Location && m.kind == EntityKind::Person;
         let unsure = m.confidence < CONFIDENCE;
         place_in_body
             || piece_of_person
+            || place_among_places
             || (unsure && (name.kind != EntityKind::Location || m.kind == EntityKind::Person))
+    }
+
+    /// Whether `name` stands in a list next to a place the model tagged:
+    /// `before` or `after` it, with only a list separator between.
+    fn listed_with_a_place(
+        text: &str,
+        before: Option<&EntityMention>,
+        name: &EntityMention,
+        after: Option<&EntityMention>,
+    ) -> bool {
+        let separated = |gap: Option<&str>| gap.is_some_and(|g| LIST_SEPARATORS.contains(&g));
+        before.is_some_and(|p| p.kind == EntityKind::Location && separated(text.get(p.range.end..name.range.start)))
+            || after
+                .is_some_and(|p| p.kind == EntityKind::Location && separated(text.get(name.range.end..p.range.start)))
     }
 
     /// Whether the known body `name` is a department of the place the model
@@ -321,7 +342,8 @@ impl EntityTagger for KnownNameTagger {
         }
         let mut out = Vec::with_capacity(found.len() + known.len());
         let mut found = found.into_iter().peekable();
-        for name in known {
+        for (i, name) in known.iter().enumerate() {
+            let name = name.clone();
             while let Some(m) = found.next_if(|m| m.range.end <= name.range.start) {
                 out.push(m);
             }
@@ -341,7 +363,12 @@ impl EntityTagger for KnownNameTagger {
                 out.append(&mut touching);
                 continue;
             }
-            let replaces = touching.iter().all(|m| Self::overrides(text, words, &name, m));
+            // The place next to it may be the model's or another listed one.
+            let among_places = Self::listed_with_a_place(text, out.last(), &name, found.peek())
+                || Self::listed_with_a_place(text, i.checked_sub(1).map(|j| &known[j]), &name, known.get(i + 1));
+            let replaces = touching
+                .iter()
+                .all(|m| Self::overrides(text, words, &name, m, among_places));
             if replaces && !crossed {
                 let mut name = name;
                 if let Some(place) = out.last()
@@ -359,6 +386,9 @@ impl EntityTagger for KnownNameTagger {
         out
     }
 }
+
+/// What separates the items of a list of names.
+const LIST_SEPARATORS: &[&str] = &["、", "，", ",", "和", "与", "及", "以及", "或"];
 
 #[cfg(test)]
 mod tests {
@@ -411,6 +441,10 @@ mod tests {
         // joined to the verb after it.
         let text = "台湾民众党主席柯文哲遭台北地检署起诉";
         assert!(is_word(text, "哲遭"));
+        assert_eq!(find(&names, text), vec![("柯文哲".to_owned(), EntityKind::Person)]);
+        // 柯文 / 哲案: the case named after him.
+        let text = "台湾高等法院今日宣判柯文哲案";
+        assert!(is_word(text, "哲案"));
         assert_eq!(find(&names, text), vec![("柯文哲".to_owned(), EntityKind::Person)]);
         // 韩国 / 瑜伽: the next word is a noun, so 瑜 is read as its start.
         assert_eq!(find(&names, "韩国瑜伽协会举办活动"), vec![]);
@@ -701,6 +735,34 @@ mod tests {
         };
         assert_eq!(person(0.5), (Location, CONFIDENCE));
         assert_eq!(person(0.95), (Person, 0.95));
+        // In a list of places, a sure person is the listed place too: next
+        // to a place the model tagged (智利), or to another listed one.
+        let listed = |text: &str, model: Vec<&str>| {
+            let model = model
+                .into_iter()
+                .map(|w| {
+                    let (kind, w) = w.split_once(':').unwrap();
+                    let start = text.find(w).unwrap();
+                    let kind = if kind == "L" { Location } else { Person };
+                    (start..start + w.len(), kind)
+                })
+                .collect();
+            let names = KnownNames::from_lists(&["LOC\t巴西\nLOC\t贝里斯\n"]);
+            KnownNameTagger::new(Box::new(fixed(model).with_confidence(0.95)), names)
+                .tag(text, &words(text))
+                .into_iter()
+                .map(|m| (text[m.range].to_owned(), m.kind))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            listed("出访智利与巴西", vec!["L:智利", "P:巴西"]),
+            [("智利".to_owned(), Location), ("巴西".to_owned(), Location)]
+        );
+        assert_eq!(
+            listed("出访巴西、贝里斯", vec!["P:巴西", "P:贝里斯"]),
+            [("巴西".to_owned(), Location), ("贝里斯".to_owned(), Location)]
+        );
+        assert_eq!(listed("巴西先生说", vec!["P:巴西"]), [("巴西".to_owned(), Person)]);
         // A piece of another kind: the same, except a place inside a body
         // named after it (北京 of 北京大学), which the list's body replaces.
         let bei = text.find("北京").unwrap();
