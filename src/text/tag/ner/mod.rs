@@ -480,24 +480,43 @@ const BUILD_VERBS: &[&str] = &[
 /// not a body: the model, having seen bodies named after a place and such a
 /// verb (菲律宾投资署, 北京市建管委), read the run as one. None of MSRA train's
 /// 20,584 ORG mentions has that shape after 在, and those four have no 在
-/// before them. The mention becomes the place.
-fn sites_are_places(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMention]) {
-    for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
+/// before them. The mention becomes the place, or the places when there
+/// are several in a row (在北京亦庄建设: 北京 and 亦庄, as MSRA annotates
+/// 广东东莞).
+fn sites_are_places(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
+    let mut out = Vec::with_capacity(mentions.len());
+    for m in mentions.drain(..) {
         let k = words.partition_point(|w| w.range.start < m.range.start);
-        let (Some(place), Some(verb)) = (words.get(k), words.get(k + 1)) else {
-            continue;
+        // A place, then maybe more whose names jieba tags as people's or
+        // other proper names (北京 / 亦庄, 亦庄 tagged nr).
+        let first_is_place = words.get(k).is_some_and(|w| w.pos == "ns");
+        let places = if first_is_place {
+            1 + words[k + 1..]
+                .iter()
+                .take_while(|w| matches!(w.pos, "ns" | "nr" | "nrt" | "nz"))
+                .count()
+        } else {
+            0
         };
         let after_at = k > 0 && &text[words[k - 1].range.clone()] == "在";
-        if after_at
-            && place.range.start == m.range.start
-            && place.pos == "ns"
-            && verb.range.end <= m.range.end
-            && BUILD_VERBS.contains(&&text[verb.range.clone()])
-        {
-            m.range = place.range.clone();
-            m.kind = EntityKind::Location;
+        let is_site = m.kind == EntityKind::Organization
+            && after_at
+            && places > 0
+            && words[k].range.start == m.range.start
+            && words
+                .get(k + places)
+                .is_some_and(|verb| verb.range.end <= m.range.end && BUILD_VERBS.contains(&&text[verb.range.clone()]));
+        if is_site {
+            out.extend(words[k..k + places].iter().map(|place| EntityMention {
+                range: place.range.clone(),
+                kind: EntityKind::Location,
+                ..m.clone()
+            }));
+        } else {
+            out.push(m);
         }
     }
+    *mentions = out;
 }
 
 /// The words inside `m`, if it starts and ends on word boundaries (else none).
@@ -1368,6 +1387,11 @@ mod tests {
         assert_eq!(
             tag(model, "鸿海集团宣布在墨西哥投资建厂。"),
             vec![("鸿海集团", Organization), ("墨西哥", Location)]
+        );
+        // Two places in a row (jieba: 北京 / 亦庄 / 建设).
+        assert_eq!(
+            tag(model, "公司将在北京亦庄建设二期工厂。"),
+            vec![("北京", Location), ("亦庄", Location)]
         );
         // Bodies named after a place and such a verb (MSRA train's).
         assert_eq!(
