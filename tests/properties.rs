@@ -52,6 +52,10 @@ fn arb_text() -> impl Strategy<Value = String> {
         Just("\n".to_owned()),
         Just("。".to_owned()),
         Just("习近平".to_owned()),
+        // Name dots as Taiwan and others write them (the tagger reads `·`).
+        Just("唐纳‧川普".to_owned()),
+        Just("•".to_owned()),
+        Just("・".to_owned()),
         Just("abc".to_owned()),
         "[\\u{4e00}-\\u{4e20}]{1,3}".prop_map(|s: String| s),
     ];
