@@ -449,7 +449,7 @@ const TEAM_ONLY_COUNTRIES: &[&str] = &["巴拉圭", "立陶宛"];
 
 /// Titles of heads of state and government and of their envoys (see
 /// [`NerModel::countries_before_state_titles`]).
-const STATE_TITLES: &[&str] = &[
+pub(crate) const STATE_TITLES: &[&str] = &[
     "外长",
     "外交部长",
     "总统",
@@ -679,7 +679,7 @@ fn join_dotted_names(text: &str, mentions: &mut Vec<EntityMention>) {
 /// with one (of MSRA train's 20,584 ORG mentions, 1 does, 沈阳市团队, against
 /// 130 that end with 代表团, a body), but the model, having learned that
 /// 团, 委 and 员 end bodies, runs on into them: 民进党立委, 医学院团队.
-const ROLE_WORDS: &[&str] = &[
+pub(crate) const ROLE_WORDS: &[&str] = &[
     "立委",
     "议员",
     "委员",
