@@ -200,10 +200,11 @@ fn only_char(s: &str) -> Option<char> {
     chars.next().filter(|_| chars.next().is_none())
 }
 
-/// One-character prepositions that jieba's HMM joins to an unknown name
-/// after them (据蔚来, 在宇树); a known name may start right after one.
+/// One-character prepositions, and the particle 了, that jieba's HMM joins
+/// to an unknown name after them (据蔚来, 在宇树, 访问了鸿海); a known name
+/// may start right after one.
 const PREPOSITIONS: &[char] = &[
-    '据', '在', '从', '向', '对', '与', '和', '同', '被', '由', '经', '把', '给', '跟',
+    '据', '在', '从', '向', '对', '与', '和', '同', '被', '由', '经', '把', '给', '跟', '了',
 ];
 
 /// A name tagger with known names laid over its mentions.
@@ -478,7 +479,7 @@ mod tests {
 
     #[test]
     fn names_that_jieba_glued_to_a_preposition() {
-        let names = KnownNames::from_lists(&["ORG\t三一重工\nORG\t蔚来\nLOC\t和田\n"]);
+        let names = KnownNames::from_lists(&["ORG\t三一重工\nORG\t蔚来\nLOC\t和田\nORG\t鸿海\n"]);
         // 据三一 / 重工 / 消息.
         let text = "据三一重工消息";
         assert!(is_word(text, "据三一"));
@@ -489,6 +490,9 @@ mod tests {
         let text = "据蔚来消息";
         assert!(is_word(text, "据蔚来"));
         assert_eq!(find(&names, text), vec![("蔚来".to_owned(), EntityKind::Organization)]);
+        let text = "他访问了鸿海";
+        assert!(is_word(text, "了鸿海"));
+        assert_eq!(find(&names, text), vec![("鸿海".to_owned(), EntityKind::Organization)]);
         // A name that starts a word is found whole, not after its first
         // character.
         assert_eq!(

@@ -974,9 +974,10 @@ fn trim_stray_punctuation(text: &str, mentions: &mut Vec<EntityMention>) {
     mentions.retain(|m| m.range.start < m.range.end);
 }
 
-/// Prepositions that never start a name: no mention of MSRA train or test
-/// starts with one. (对, 由, 从 and 向 do: 对外友协, the surnames 由 and 向.)
-const NOT_NAME_FIRST: &[char] = &['据', '在', '与', '被', '把', '给', '跟'];
+/// Prepositions, and the particle 了 (访问了鸿海), that never start a name:
+/// no mention of MSRA train or test of three or more characters starts with
+/// one. (对, 由, 从 and 向 do: 对外友协, the surnames 由 and 向.)
+const NOT_NAME_FIRST: &[char] = &['据', '在', '与', '被', '把', '给', '跟', '了'];
 
 /// Drops a preposition of [`NOT_NAME_FIRST`] off the start of a mention of
 /// three or more characters: jieba's HMM glues it to a name it does not
@@ -1788,6 +1789,7 @@ mod tests {
         };
         assert_eq!(trim("据广汽集团消息", "据广汽集团"), ["广汽集团"]);
         assert_eq!(trim("在华为", "在华为"), ["华为"]);
+        assert_eq!(trim("访问了鸿海", "了鸿海"), ["鸿海"]);
         // Two characters are left alone, and so is 对 (对外友协).
         assert_eq!(trim("在华", "在华"), ["在华"]);
         assert_eq!(trim("对外友协", "对外友协"), ["对外友协"]);
