@@ -366,6 +366,7 @@ impl NerModel {
         keep_letter_runs_whole(text, &mut mentions);
         trim_stray_punctuation(text, &mut mentions);
         trim_leading_prepositions(text, &mut mentions);
+        drop_storm_names(text, &mut mentions);
         mentions
     }
 
@@ -651,6 +652,32 @@ impl Squeezed {
         }
         // Else single characters and longer pieces mixed (吴忠 固 of the list
         // 吴忠 固原): neither a letter-spaced name nor a list; dropped.
+    }
+}
+
+/// Words for storms, which news follows with the storm's name in quotes
+/// (台风“桦加沙”).
+const STORM_WORDS: &[&str] = &["台风", "飓风", "热带风暴", "热带气旋", "气旋"];
+
+/// Drops mentions inside the quoted name of a storm: 台风“桦加沙” is no
+/// place 加沙, 台风“山竹” no person. MSRA has no storm named in quotes.
+fn drop_storm_names(text: &str, mentions: &mut Vec<EntityMention>) {
+    let mut names = Vec::new();
+    for word in STORM_WORDS {
+        for (at, _) in text.match_indices(word) {
+            let rest = &text[at + word.len()..];
+            for (open, close) in [("“", "”"), ("「", "」"), ("\"", "\"")] {
+                if let Some(inner) = rest.strip_prefix(open)
+                    && let Some(len) = inner.find(close)
+                {
+                    let start = at + word.len() + open.len();
+                    names.push(start..start + len);
+                }
+            }
+        }
+    }
+    if !names.is_empty() {
+        mentions.retain(|m| !names.iter().any(|n| n.start <= m.range.start && m.range.end <= n.end));
     }
 }
 
@@ -1435,6 +1462,21 @@ mod tests {
         assert_eq!(
             tag(model, "菲律宾投资署署长访华。"),
             vec![("菲律宾投资署", Organization), ("华", Location)]
+        );
+    }
+
+    #[test]
+    fn storm_names_are_no_entities() {
+        use EntityKind::*;
+        let model = embedded();
+        assert_eq!(
+            tag(model, "应急管理部、中国气象局会商研判台风“桦加沙”影响。"),
+            vec![("应急管理部", Organization), ("中国气象局", Organization)]
+        );
+        // A place named after the storm is still a place.
+        assert_eq!(
+            tag(model, "超强台风“山竹”在广东台山登陆。"),
+            vec![("广东", Location), ("台山", Location)]
         );
     }
 
