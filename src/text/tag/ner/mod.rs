@@ -477,6 +477,9 @@ const BUILD_VERBS: &[&str] = &[
     "建设", "投资", "兴建", "新建", "建", "设立", "落户", "布局", "开设", "建成", "筹建", "扩建", "建厂", "设厂",
 ];
 
+/// The most places in a row read as where something is built.
+const MAX_SITE_PLACES: usize = 4;
+
 /// An ORG that reads as 在 + a place + a verb of building or investing +
 /// what is built (在广州建设新总部, 在墨西哥投资建厂) is where something is built,
 /// not a body: the model, having seen bodies named after a place and such a
@@ -489,21 +492,20 @@ fn sites_are_places(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<Entity
     let mut out = Vec::with_capacity(mentions.len());
     for m in mentions.drain(..) {
         let k = words.partition_point(|w| w.range.start < m.range.start);
-        // A place, then maybe more whose names jieba tags as people's or
-        // other proper names (北京 / 亦庄, 亦庄 tagged nr).
+        let after_at = k > 0 && &text[words[k - 1].range.clone()] == "在";
+        // A place, then maybe a few more whose names jieba tags as people's
+        // or other proper names (北京 / 亦庄, 亦庄 tagged nr).
         let first_is_place = words.get(k).is_some_and(|w| w.pos == "ns");
-        let places = if first_is_place {
+        let places = if m.kind == EntityKind::Organization && after_at && first_is_place {
             1 + words[k + 1..]
                 .iter()
+                .take(MAX_SITE_PLACES - 1)
                 .take_while(|w| matches!(w.pos, "ns" | "nr" | "nrt" | "nz"))
                 .count()
         } else {
             0
         };
-        let after_at = k > 0 && &text[words[k - 1].range.clone()] == "在";
-        let is_site = m.kind == EntityKind::Organization
-            && after_at
-            && places > 0
+        let is_site = places > 0
             && words[k].range.start == m.range.start
             && words
                 .get(k + places)
@@ -659,6 +661,9 @@ impl Squeezed {
 /// (台风“桦加沙”).
 const STORM_WORDS: &[&str] = &["台风", "飓风", "热带风暴", "热带气旋", "气旋"];
 
+/// The longest storm name looked for, in characters.
+const MAX_STORM_NAME_CHARS: usize = 12;
+
 /// Drops mentions inside the quoted name of a storm: 台风“桦加沙” is no
 /// place 加沙, 台风“山竹” no person. MSRA has no storm named in quotes.
 fn drop_storm_names(text: &str, mentions: &mut Vec<EntityMention>) {
@@ -667,8 +672,13 @@ fn drop_storm_names(text: &str, mentions: &mut Vec<EntityMention>) {
         for (at, _) in text.match_indices(word) {
             let rest = &text[at + word.len()..];
             for (open, close) in [("“", "”"), ("「", "」"), ("\"", "\"")] {
+                // A storm's name is short: the closing quote is looked for
+                // only so far, which keeps the scan linear on any text.
                 if let Some(inner) = rest.strip_prefix(open)
-                    && let Some(len) = inner.find(close)
+                    && let Some(len) = inner
+                        .char_indices()
+                        .take(MAX_STORM_NAME_CHARS + 1)
+                        .find_map(|(i, _)| inner[i..].starts_with(close).then_some(i))
                 {
                     let start = at + word.len() + open.len();
                     names.push(start..start + len);
@@ -1473,6 +1483,11 @@ mod tests {
             tag(model, "应急管理部、中国气象局会商研判台风“桦加沙”影响。"),
             vec![("应急管理部", Organization), ("中国气象局", Organization)]
         );
+        // An unclosed quote, or one closed too far on, holds no name.
+        let text = format!("台风“加沙{}”", "很".repeat(20));
+        let mut kept = mentions_at(&text, &["加沙"], Location, 0.9);
+        drop_storm_names(&text, &mut kept);
+        assert_eq!(covered(&text, &kept), ["加沙"]);
         // A place named after the storm is still a place.
         assert_eq!(
             tag(model, "超强台风“山竹”在广东台山登陆。"),
