@@ -94,15 +94,16 @@ impl KnownNames {
     }
 
     /// Whether a listed name from `start` to `end`, inside `word`, reads as
-    /// the name: jieba joined the name's end to what follows. Three cases:
-    /// a person's name of three or more characters whose last character
-    /// jieba joined to a following word that is not a noun (柯文哲 in
-    /// 柯文 / 哲遭, or the noun 案 as in 哲案; not 韩国瑜 in 韩国 / 瑜伽), a
-    /// person's name that jieba ran
-    /// into a person's word with a verb that never ends a name (应勇 in
-    /// 应勇作; not 吴清 in 吴清源), and a body before a title ending in 长
-    /// (行政院 in 行政院长, 运输及物流局 in 局局长), or an area ending in 区
-    /// before 内 or 外 (大湾 / 区内).
+    /// the name: jieba joined the name's end to what follows. The cases:
+    /// - a person's name of three or more characters whose last character
+    ///   jieba joined to a following word that is not a noun (柯文哲 in
+    ///   柯文 / 哲遭), or to the noun 案 (哲案); not 韩国瑜 in 韩国 / 瑜伽;
+    /// - a person's name that jieba ran into a person's word with a verb
+    ///   that never ends a name (应勇 in 应勇作) or a conjunction (王毅 in
+    ///   王毅同); not 吴清 in 吴清源;
+    /// - a body before a title ending in 长 (行政院 in 行政院长, 运输及物流局
+    ///   in 局局长);
+    /// - an area ending in 区 before 内 or 外 (大湾 / 区内).
     fn may_end_inside(text: &str, start: usize, word: &Word, end: usize, kind: EntityKind) -> bool {
         let (Some(name), Some(head), Some(rest)) = (
             text.get(start..end),
@@ -113,7 +114,8 @@ impl KnownNames {
         };
         match kind {
             EntityKind::Person => {
-                let verb_after = || only_char(rest).is_some_and(|c| NOT_NAME_LAST.contains(&c));
+                let verb_after =
+                    || only_char(rest).is_some_and(|c| NOT_NAME_LAST.contains(&c) || LINKS_AFTER_PEOPLE.contains(&c));
                 // 案 makes a noun of the name itself (柯文 / 哲案: the case).
                 (name.chars().count() >= 3 && head.chars().count() == 1 && (!word.pos.starts_with('n') || rest == "案"))
                     || (word.range.start == start && word.pos == "nr" && verb_after())
@@ -200,6 +202,11 @@ fn only_char(s: &str) -> Option<char> {
     chars.next().filter(|_| chars.next().is_none())
 }
 
+/// Conjunctions that join a person to whom they meet (王毅同拉夫罗夫会谈).
+/// Names end with them too (谭嗣同, 陈金和), so only a listed person run on
+/// into one is cut back (see [`KnownNameTagger::overrides`]).
+const LINKS_AFTER_PEOPLE: &[char] = &['同', '和'];
+
 /// One-character prepositions, and the particle 了, that jieba's HMM joins
 /// to an unknown name after them (据蔚来, 在宇树, 访问了鸿海); a known name
 /// may start right after one.
@@ -224,8 +231,9 @@ impl KnownNameTagger {
     fn overrides(text: &str, words: &[Word], name: &EntityMention, m: &EntityMention) -> bool {
         let inside = m.range.start >= name.range.start && m.range.end <= name.range.end;
         // A person that is a listed person and one more character ran the
-        // name into the next word (孙东宣 of 孙东 / 宣布) or into a verb that
-        // never ends a name (应勇作 of 应勇作 / 报告): a listed name is whole.
+        // name into the next word (孙东宣 of 孙东 / 宣布), into a verb that
+        // never ends a name (应勇作 of 应勇作 / 报告) or into 同 or 和 (王毅同
+        // 俄罗斯外长…): a listed name is whole.
         // Otherwise, one that ends on a word boundary may be another person
         // (吴清辉 beside the listed 吴清).
         let person_run_on = name.kind == EntityKind::Person
@@ -236,7 +244,7 @@ impl KnownNameTagger {
                 .and_then(only_char)
                 .is_some_and(|extra| {
                     let on_boundary = words.binary_search_by_key(&m.range.end, |w| w.range.end).is_ok();
-                    !on_boundary || NOT_NAME_LAST.contains(&extra)
+                    !on_boundary || NOT_NAME_LAST.contains(&extra) || LINKS_AFTER_PEOPLE.contains(&extra)
                 });
         if person_run_on {
             return true;
@@ -649,7 +657,7 @@ mod tests {
     #[test]
     fn a_listed_person_run_into_the_next_word_is_the_listed_name() {
         use EntityKind::*;
-        let names = KnownNames::from_lists(&["PER\t孙东\nPER\t应勇\nPER\t吴清\n"]);
+        let names = KnownNames::from_lists(&["PER\t孙东\nPER\t应勇\nPER\t吴清\nPER\t王毅\n"]);
         let run = |text: &str, person: &str| -> Vec<String> {
             let start = text.find(person).unwrap();
             let model = fixed(vec![(start..start + person.len(), Person)]);
@@ -666,6 +674,11 @@ mod tests {
         assert!(is_word(text, "应勇作"));
         assert_eq!(find(&names, text), vec![("应勇".to_owned(), Person)]);
         assert_eq!(run(text, "应勇作"), ["应勇"]);
+        // Run into the conjunction 同, in jieba's person word 王毅同.
+        let text = "外交部长王毅同俄罗斯外长举行会谈";
+        assert!(is_word(text, "王毅同"));
+        assert_eq!(find(&names, text), vec![("王毅".to_owned(), Person)]);
+        assert_eq!(run(text, "王毅同"), ["王毅"]);
         // Another person whose name starts with a listed one, ending on a
         // word boundary, stands, and is not read as the listed name.
         let text = "围棋大师吴清源说";
