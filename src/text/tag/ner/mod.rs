@@ -367,6 +367,7 @@ impl NerModel {
         trim_stray_punctuation(text, &mut mentions);
         trim_leading_prepositions(text, &mut mentions);
         drop_storm_names(text, &mut mentions);
+        trim_event_words(text, words, &mut mentions);
         mentions
     }
 
@@ -655,6 +656,37 @@ impl Squeezed {
         // Else single characters and longer pieces mixed (吴忠 固 of the list
         // 吴忠 固原): neither a letter-spaced name nor a list; dropped.
     }
+}
+
+/// Words for events that news names after their place or their members
+/// (天津峰会, 金砖国家峰会). MSRA tags the place or body and leaves the event
+/// out (卢森堡 of 卢森堡峰会); none of its ORG mentions ends with one.
+const EVENT_WORDS: &[&str] = &["峰会"];
+
+/// Ends an ORG mention before an event word it ends with: what is left is
+/// a place when it is one word jieba tags `ns` (天津 of 天津峰会), else the
+/// body (金砖国家 of 金砖国家峰会). A mention that is nothing but the event
+/// word is dropped.
+fn trim_event_words(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
+    mentions.retain_mut(|m| {
+        let Some(rest) = (m.kind == EntityKind::Organization)
+            .then(|| EVENT_WORDS.iter().find_map(|e| text[m.range.clone()].strip_suffix(e)))
+            .flatten()
+        else {
+            return true;
+        };
+        if rest.is_empty() {
+            return false;
+        }
+        m.range.end = m.range.start + rest.len();
+        let one_place = words
+            .binary_search_by_key(&m.range.start, |w| w.range.start)
+            .is_ok_and(|i| words[i].range.end == m.range.end && words[i].pos == "ns");
+        if one_place {
+            m.kind = EntityKind::Location;
+        }
+        true
+    });
 }
 
 /// Words for storms, which news follows with the storm's name in quotes
@@ -1473,6 +1505,17 @@ mod tests {
             tag(model, "菲律宾投资署署长访华。"),
             vec![("菲律宾投资署", Organization), ("华", Location)]
         );
+    }
+
+    #[test]
+    fn events_are_not_bodies() {
+        use EntityKind::*;
+        let model = embedded();
+        assert_eq!(
+            tag(model, "上海合作组织天津峰会通过《天津宣言》。"),
+            vec![("上海合作组织", Organization), ("天津", Location), ("天津", Location)]
+        );
+        assert_eq!(tag(model, "金砖国家峰会通过宣言。"), vec![("金砖国家", Organization)]);
     }
 
     #[test]
