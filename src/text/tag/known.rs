@@ -97,7 +97,9 @@ impl KnownNames {
     /// the name: jieba joined the name's end to what follows. The cases:
     /// - a person's name of three or more characters whose last character
     ///   jieba joined to a following word that is not a noun (柯文哲 in
-    ///   柯文 / 哲遭), or to the noun 案 (哲案); not 韩国瑜 in 韩国 / 瑜伽;
+    ///   柯文 / 哲遭), to the noun 案 (哲案), or to a verb that never ends a
+    ///   name, whatever jieba tags the word (孟凡利 in 利率 / 团); not 韩国瑜
+    ///   in 韩国 / 瑜伽;
     /// - a person's name that jieba ran into a person's word with a verb
     ///   that never ends a name (应勇 in 应勇作) or a conjunction (王毅 in
     ///   王毅同); not 吴清 in 吴清源;
@@ -116,8 +118,11 @@ impl KnownNames {
             EntityKind::Person => {
                 let verb_after =
                     || only_char(rest).is_some_and(|c| NOT_NAME_LAST.contains(&c) || LINKS_AFTER_PEOPLE.contains(&c));
-                // 案 makes a noun of the name itself (柯文 / 哲案: the case).
-                (name.chars().count() >= 3 && head.chars().count() == 1 && (!word.pos.starts_with('n') || rest == "案"))
+                // 案 makes a noun of the name itself (柯文 / 哲案: the case);
+                // a verb that never ends a name is no noun's end (孟凡 / 利率
+                // / 团: 孟凡利 leads a delegation).
+                let last_joined = name.chars().count() >= 3 && head.chars().count() == 1;
+                (last_joined && (!word.pos.starts_with('n') || rest == "案" || verb_after()))
                     || (word.range.start == start && word.pos == "nr" && verb_after())
             }
             // 长 alone (行政院长), or a two-character title ending in it
@@ -447,6 +452,14 @@ mod tests {
         let text = "台湾民众党主席柯文哲遭台北地检署起诉";
         assert!(is_word(text, "哲遭"));
         assert_eq!(find(&names, text), vec![("柯文哲".to_owned(), EntityKind::Person)]);
+        // 孟凡 / 利率 / 团赴: 率 is the verb "lead", whatever jieba tags 利率.
+        let names_with_meng = KnownNames::from_lists(&["PER\t孟凡利\n"]);
+        let text = "深圳市委书记孟凡利率团赴香港考察";
+        assert!(is_word(text, "利率"));
+        assert_eq!(
+            find(&names_with_meng, text),
+            vec![("孟凡利".to_owned(), EntityKind::Person)]
+        );
         // 柯文 / 哲案: the case named after him.
         let text = "台湾高等法院今日宣判柯文哲案";
         assert!(is_word(text, "哲案"));
