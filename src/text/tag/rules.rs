@@ -240,17 +240,38 @@ const SHARE_ENDS: &[char] = &[
     '的', '以', '左', '多', '，', '。', '、', '；', '：', '）', '”', ',', '.', ';', ')', ' ', '\n',
 ];
 
+/// Words that follow a share in tenths as what it is a share of, or where
+/// it comes from (七成受访者, 三成来自东盟): none of them reads with 成 as a
+/// word (成为, 成熟, 成员 and the like are not here).
+const SHARE_FOLLOWERS: &[&str] = &[
+    "受访者",
+    "企业",
+    "家庭",
+    "居民",
+    "市民",
+    "民众",
+    "网友",
+    "学生",
+    "消费者",
+    "用户",
+    "来自",
+    "用于",
+    "属于",
+];
+
 /// `三成`, `两成`: a share in tenths, as news writes them (七成以上的企业,
-/// 增长两成多) → `0.7`, `0.2`. Only a lone Chinese digit before 成, and only
-/// before what ends a share (的, 以上, 左右, 多, punctuation or the end):
-/// 一成不变, 七成熟, 九成新, 三成为 and the adverb 八成 (八成是) are other words.
+/// 增长两成多, 七成受访者) → `0.7`, `0.2`. Only a lone Chinese digit before
+/// 成, and only before what ends a share (的, 以上, 左右, 多, punctuation or
+/// the end) or one of [`SHARE_FOLLOWERS`]: 一成不变, 七成熟, 九成新, 三成为,
+/// 五成员国 and the adverb 八成 (八成是) are other words.
 fn tenths(t: &Text<'_>, i: usize) -> Option<Found> {
     let digit = "一二三四五六七八九".chars().position(|c| t.is(i, c)).map(|d| d + 1);
     let digit = digit.or_else(|| t.is(i, '两').then_some(2))?;
     let lone = !t
         .before(i, 1)
         .is_some_and(|c| is_cn_numeral(c) || c == '第' || c.is_ascii_digit());
-    let ends_share = t.ch(i + 2).is_none_or(|c| SHARE_ENDS.contains(&c));
+    let ends_share = t.ch(i + 2).is_none_or(|c| SHARE_ENDS.contains(&c))
+        || SHARE_FOLLOWERS.iter().any(|w| t.lit(i + 2, w).is_some());
     (lone && t.is(i + 1, '成') && ends_share).then(|| Found::new(RuleKind::Percent, i, i + 2, format!("0.{digit}")))
 }
 
@@ -2375,7 +2396,14 @@ mod tests {
         let one = |s: &str, v: &str| vec![(s.to_owned(), v.to_owned())];
         assert_eq!(shares("超过七成的企业"), one("七成", "0.7"));
         assert_eq!(shares("增长两成多"), one("两成", "0.2"));
-        assert_eq!(shares("近九成受访者表示满意，三成以上"), one("三成", "0.3"));
+        assert_eq!(
+            shares("近九成受访者表示满意，三成以上"),
+            vec![
+                ("九成".to_owned(), "0.9".to_owned()),
+                ("三成".to_owned(), "0.3".to_owned())
+            ]
+        );
+        assert_eq!(shares("其中三成来自东盟"), one("三成", "0.3"));
         assert_eq!(shares("约三成。"), one("三成", "0.3"));
         for other in [
             "制度一成不变",
@@ -2386,6 +2414,7 @@ mod tests {
             "七八成的人",
             "第三成员",
             "九成宫",
+            "五成员国",
         ] {
             assert_eq!(shares(other), vec![], "{other}");
         }
