@@ -204,7 +204,7 @@ impl RuleRecognizer {
     /// Dates, times or measures starting at a numeral at `i`.
     fn numeral_run(&self, t: &Text<'_>, i: usize) -> Option<Vec<Found>> {
         if !t.num_start(i) {
-            return None;
+            return self.bare_magnitude_money(t, i).map(|f| vec![f]);
         }
         date_run(t, i)
             .or_else(|| time_run(t, i, i, None))
@@ -1827,6 +1827,33 @@ impl RuleRecognizer {
         Some(vec![left, right])
     }
 
+    /// Money whose amount is a two-character magnitude with 一 left out, as
+    /// news writes round sums: `千亿元`, `万亿元`, `百万美元`. Only right
+    /// before a currency (千万 alone is also the adverb "by all means"), and
+    /// not after a numeral, a vague word (数千亿元) or 每 (每万亿元GDP, a
+    /// rate).
+    fn bare_magnitude_money(&self, t: &Text<'_>, i: usize) -> Option<Found> {
+        if !t.is_any(i, &['百', '千', '万', '佰', '仟', '萬']) {
+            return None;
+        }
+        let before = t.before(i, 1);
+        if before.is_some_and(|p| is_cn_numeral(p) || p.is_ascii_digit() || VAGUE_BEFORE.contains(&p) || p == '每') {
+            return None;
+        }
+        // 百 or 千 and then 万 or 亿, or 万亿. A single one is a unit or a
+        // note (万元 in a table's header, 百元大钞).
+        let small = t.ch(i).and_then(cn_small_unit);
+        let first = small.or_else(|| t.ch(i).and_then(cn_big_unit))?;
+        let big = t
+            .ch(i + 1)
+            .and_then(cn_big_unit)
+            .filter(|&b| b == 8 || (small.is_some() && b == 4))?;
+        let (Suffix::Money(code), end) = self.suffix(t, i + 2)? else {
+            return None;
+        };
+        measure(i, end, Dec::int(1).shift((first + big) as i32)?, Suffix::Money(code))
+    }
+
     /// Money written with a currency before the amount: `人民币3000元`,
     /// `￥1,234.5`, `US$5`, `$5 million`.
     fn prefixed_money(&self, t: &Text<'_>, i: usize) -> Option<Found> {
@@ -2309,6 +2336,13 @@ mod tests {
         whole(Money, "5亿新台币", "500000000 TWD");
         whole(Money, "8000台币", "8000 TWD");
         whole(Money, "100万卢布", "1000000 RUB");
+        whole(Money, "千亿元", "100000000000 CNY");
+        whole(Money, "万亿元", "1000000000000 CNY");
+        whole(Money, "百万美元", "1000000 USD");
+        check("数千亿元", &[]);
+        check("每万亿元GDP", &[]);
+        check("百元大钞", &[]);
+        check("千万不要", &[]);
         whole(Money, "39兆日圆", "39000000000000 JPY");
         whole(Money, "5000日币", "5000 JPY");
         whole(Money, "2万亿韩圆", "2000000000000 KRW");
