@@ -209,7 +209,8 @@ fn only_char(s: &str) -> Option<char> {
 
 /// Conjunctions that join a person to whom they meet (王毅同拉夫罗夫会谈).
 /// Names end with them too (谭嗣同, 陈金和), so only a listed person run on
-/// into one is cut back (see [`KnownNameTagger::overrides`]).
+/// into one is cut back, whether jieba (王毅同 as one word) or the model
+/// ran it on.
 const LINKS_AFTER_PEOPLE: &[char] = &['同', '和'];
 
 /// One-character prepositions, and the particle 了, that jieba's HMM joins
@@ -293,8 +294,8 @@ impl KnownNameTagger {
         // name's exact span unless something marks a person there: a title
         // before it (总统华盛顿, 学生武威) or a form of address after it
         // (马德里先生), as in the MSRA train sentences where such names are
-        // people. Likewise a piece of a listed person's name that the model read as
-        // something else: 韩国 of 韩国瑜 (jieba: 韩国 / 瑜).
+        // people. Likewise a piece of a listed person's name that the model
+        // read as something else: 韩国 of 韩国瑜 (jieba: 韩国 / 瑜).
         let place_in_body =
             name.kind == EntityKind::Organization && m.kind == EntityKind::Location && m.range != name.range;
         let piece_of_person = name.kind == EntityKind::Person && m.range != name.range;
