@@ -116,8 +116,7 @@ impl KnownNames {
         };
         match kind {
             EntityKind::Person => {
-                let verb_after =
-                    || only_char(rest).is_some_and(|c| NOT_NAME_LAST.contains(&c) || LINKS_AFTER_PEOPLE.contains(&c));
+                let verb_after = || only_char(rest).is_some_and(ends_a_run_on_name);
                 // 案 makes a noun of the name itself (柯文 / 哲案: the case);
                 // a verb that never ends a name is no noun's end (孟凡 / 利率
                 // / 团: 孟凡利 leads a delegation).
@@ -213,6 +212,12 @@ fn only_char(s: &str) -> Option<char> {
 /// ran it on.
 const LINKS_AFTER_PEOPLE: &[char] = &['同', '和'];
 
+/// Whether `c`, one character after a listed person's name, is what the
+/// name ran on into: a verb that never ends a name, or a conjunction.
+fn ends_a_run_on_name(c: char) -> bool {
+    NOT_NAME_LAST.contains(&c) || LINKS_AFTER_PEOPLE.contains(&c)
+}
+
 /// One-character prepositions, and the particle 了, that jieba's HMM joins
 /// to an unknown name after them (据蔚来, 在宇树, 访问了鸿海); a known name
 /// may start right after one.
@@ -250,7 +255,7 @@ impl KnownNameTagger {
                 .and_then(only_char)
                 .is_some_and(|extra| {
                     let on_boundary = words.binary_search_by_key(&m.range.end, |w| w.range.end).is_ok();
-                    !on_boundary || NOT_NAME_LAST.contains(&extra) || LINKS_AFTER_PEOPLE.contains(&extra)
+                    !on_boundary || ends_a_run_on_name(extra)
                 });
         if person_run_on {
             return true;

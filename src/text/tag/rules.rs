@@ -1833,17 +1833,15 @@ impl RuleRecognizer {
     /// not after a numeral, a vague word (数千亿元) or 每 (每万亿元GDP, a
     /// rate).
     fn bare_magnitude_money(&self, t: &Text<'_>, i: usize) -> Option<Found> {
-        if !t.is_any(i, &['百', '千', '万', '佰', '仟', '萬']) {
-            return None;
-        }
+        // 百 or 千 and then 万 or 亿, or 万亿. A single one is a unit or a
+        // note (万元 in a table's header, 百元大钞).
+        let c = t.ch(i)?;
+        let small = cn_small_unit(c).filter(|&e| e >= 2);
+        let first = small.or_else(|| cn_big_unit(c).filter(|&e| e == 4))?;
         let before = t.before(i, 1);
         if before.is_some_and(|p| is_cn_numeral(p) || p.is_ascii_digit() || VAGUE_BEFORE.contains(&p) || p == '每') {
             return None;
         }
-        // 百 or 千 and then 万 or 亿, or 万亿. A single one is a unit or a
-        // note (万元 in a table's header, 百元大钞).
-        let small = t.ch(i).and_then(cn_small_unit);
-        let first = small.or_else(|| t.ch(i).and_then(cn_big_unit))?;
         let big = t
             .ch(i + 1)
             .and_then(cn_big_unit)

@@ -547,7 +547,8 @@ fn words_inside<'w>(words: &'w [WordRef<'w>], m: &EntityMention) -> &'w [WordRef
 struct Squeezed {
     text: String,
     /// From the squeezed text back to the caller's: one deletion span per
-    /// removed run of spaces, identity spans around them.
+    /// removed run of spaces, one replacement span per name dot, identity
+    /// spans around them.
     map: OffsetMap,
 }
 
@@ -669,20 +670,17 @@ const EVENT_WORDS: &[&str] = &["峰会"];
 /// word is dropped.
 fn trim_event_words(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
     mentions.retain_mut(|m| {
-        let Some(rest) = (m.kind == EntityKind::Organization)
-            .then(|| EVENT_WORDS.iter().find_map(|e| text[m.range.clone()].strip_suffix(e)))
-            .flatten()
-        else {
+        if m.kind != EntityKind::Organization {
+            return true;
+        }
+        let Some(rest) = EVENT_WORDS.iter().find_map(|e| text[m.range.clone()].strip_suffix(e)) else {
             return true;
         };
         if rest.is_empty() {
             return false;
         }
         m.range.end = m.range.start + rest.len();
-        let one_place = words
-            .binary_search_by_key(&m.range.start, |w| w.range.start)
-            .is_ok_and(|i| words[i].range.end == m.range.end && words[i].pos == "ns");
-        if one_place {
+        if matches!(words_inside(words, m), [place] if place.pos == "ns") {
             m.kind = EntityKind::Location;
         }
         true
@@ -690,8 +688,8 @@ fn trim_event_words(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<Entity
 }
 
 /// Words for storms, which news follows with the storm's name in quotes
-/// (台风“桦加沙”).
-const STORM_WORDS: &[&str] = &["台风", "飓风", "热带风暴", "热带气旋", "气旋"];
+/// (台风“桦加沙”); 热带气旋 is found as 气旋.
+const STORM_WORDS: &[&str] = &["台风", "飓风", "热带风暴", "气旋"];
 
 /// The longest storm name looked for, in characters.
 const MAX_STORM_NAME_CHARS: usize = 12;
@@ -728,20 +726,16 @@ fn drop_storm_names(text: &str, mentions: &mut Vec<EntityMention>) {
 /// that way. People that touch stay apart: MSRA writes lists of names
 /// without separators (江泽民斯洛博丹·米洛舍维奇).
 fn join_dotted_names(text: &str, mentions: &mut Vec<EntityMention>) {
-    let mut out: Vec<EntityMention> = Vec::with_capacity(mentions.len());
-    for m in mentions.drain(..) {
-        if let Some(last) = out.last_mut()
-            && last.kind == EntityKind::Person
+    mentions.dedup_by(|m, last| {
+        let cut_at_dot = last.kind == EntityKind::Person
             && m.kind == EntityKind::Person
-            && text.get(last.range.end..m.range.start) == Some("·")
-        {
+            && text.get(last.range.end..m.range.start) == Some("·");
+        if cut_at_dot {
             last.range.end = m.range.end;
             last.confidence = last.confidence.min(m.confidence);
-            continue;
         }
-        out.push(m);
-    }
-    *mentions = out;
+        cut_at_dot
+    });
 }
 
 /// Words for people by their role. An organization's name does not end
@@ -803,11 +797,10 @@ pub(crate) const ROLE_WORDS: &[&str] = &[
 /// these words whole; no MSRA ORG mention ends with one.
 const KIN_COMPANY_WORDS: &[&str] = &["母公司", "子公司"];
 
-/// Ends each ORG mention that runs on into last words of [`ROLE_WORDS`]
-/// or [`KIN_COMPANY_WORDS`]
-/// (医院专家团队) before them, as long as at least two characters remain,
-/// and one that ends with a role word inside jieba's last word (党立委)
-/// before it, when what remains ends like a body.
+/// Ends each ORG mention that runs on into last words of [`ROLE_WORDS`] or
+/// [`KIN_COMPANY_WORDS`] (医院专家团队) before them, as long as at least two
+/// characters remain, and one that ends with a role word inside jieba's
+/// last word (党立委) before it, when what remains ends like a body.
 fn trim_role_words(text: &str, words: &[WordRef<'_>], mentions: &mut [EntityMention]) {
     for m in mentions.iter_mut().filter(|m| m.kind == EntityKind::Organization) {
         let mut trimmed = false;
