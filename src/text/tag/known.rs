@@ -874,4 +874,18 @@ mod tests {
         let got = KnownNameTagger::new(Box::new(model), names).tag(text, &words(text));
         assert_eq!(&text[got[0].range.clone()], "与那国岛");
     }
+
+    #[test]
+    fn democratic_parties_and_general_offices_by_short_names() {
+        let names = KnownNames::embedded();
+        let org = |name: &str| (name.to_owned(), EntityKind::Organization);
+        assert_eq!(
+            find(&names, "民革、民盟、民建、民进、农工党、致公党、九三学社和台盟的代表"),
+            ["民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟"].map(org)
+        );
+        assert_eq!(find(&names, "中办、国办印发通知"), [org("中办"), org("国办")]);
+        // Not inside other words: 民进党 is its own name, 农民进城 no party.
+        assert_eq!(find(&names, "民进党团提案"), [org("民进党")]);
+        assert!(find(&names, "农民进城务工").is_empty());
+    }
 }
