@@ -371,6 +371,7 @@ impl NerModel {
         trim_event_words(text, words, &mut mentions);
         tag_cross_strait(text, words, &mut mentions);
         tag_party_congresses(text, &mut mentions);
+        tag_abbreviation_runs(text, words, &mut mentions);
         mentions
     }
 
@@ -1408,6 +1409,129 @@ fn tag_party_congresses(text: &str, mentions: &mut Vec<EntityMention>) {
     }
 }
 
+/// One-character names of countries, regions and provinces as news strings
+/// them together (中美, 亚欧, 中吉乌, 沪苏浙皖).
+const ONE_CHARACTER_PLACES: &str = "中美俄日韩朝欧亚非法德英意加澳印巴以伊埃阿老越泰柬缅哈吉塔乌土蒙菲葡荷比瑞挪丹芬波捷匈墨古智秘孟尼厄塞叙黎约沙新马西希\
+                                    京津冀沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘陇青宁晋辽黑港台蜀贵云";
+
+/// What follows a run of one-character places (中老铁路, 亚欧会议, 日中友好).
+const PLACE_RUN_FOLLOWERS: &[&str] = &[
+    "两国",
+    "三国",
+    "四国",
+    "五国",
+    "六国",
+    "两地",
+    "三地",
+    "四地",
+    "三省",
+    "四省",
+    "五省",
+    "关系",
+    "友好",
+    "友谊",
+    "会议",
+    "双方",
+    "建交",
+    "边境",
+    "边界",
+    "合作",
+    "经贸",
+    "首脑",
+    "之间",
+    "联合",
+    "铁路",
+    "经济走廊",
+    "自贸区",
+    "命运共同体",
+    "交界",
+    "边区",
+    "峰会",
+    "论坛",
+    "战略",
+    "贸易",
+    "领导人",
+    "两党",
+    "双边",
+];
+
+/// Longest run of one-character places considered.
+const MAX_PLACE_RUN: usize = 6;
+
+/// A run of two to six one-character places (see [`ONE_CHARACTER_PLACES`])
+/// that starts a word and is followed by one of [`PLACE_RUN_FOLLOWERS`] is
+/// a place per character, as MSRA tags them (中美两国: 中 and 美; in MSRA
+/// train, 773 of 830 such runs are tagged so, and the others lie inside
+/// bodies' or longer places' names, which the model tags). The model finds
+/// most of them, but misses rarer pairs (亚欧会议, 中老铁路) or reads a run
+/// as a person (沪 + 苏浙皖). Only a run holding nothing but one-character
+/// places and people, and no part of a mention reaching outside it, is
+/// changed: its people go, and each character becomes a place.
+fn tag_abbreviation_runs(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
+    let is_place = |c: char| ONE_CHARACTER_PLACES.contains(c);
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !is_place(c) {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, c)) = chars.peek().filter(|&&(_, c)| is_place(c)) {
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        // A run that starts inside a word (参加 / 中日) starts at the next word.
+        let Some(first) = words.get(words.partition_point(|w| w.range.start < start)) else {
+            continue;
+        };
+        let start = first.range.start;
+        let count = text.get(start..end).map_or(0, |run| run.chars().count());
+        let follows = PLACE_RUN_FOLLOWERS.iter().any(|f| text[end..].starts_with(f));
+        if (2..=MAX_PLACE_RUN).contains(&count) && follows {
+            runs.push(start..end);
+        }
+    }
+    // One pass over the mentions, replacing those inside each run (runs
+    // are disjoint and in order), so that a text full of runs stays linear.
+    let mut out = Vec::with_capacity(mentions.len() + runs.len());
+    let mut next = 0;
+    for run in runs {
+        let first = next + mentions[next..].partition_point(|m| m.range.end <= run.start);
+        let last = first + mentions[first..].partition_point(|m| m.range.start < run.end);
+        let inside = &mentions[first..last];
+        let fits = inside.iter().all(|m| {
+            run.start <= m.range.start
+                && m.range.end <= run.end
+                && (m.kind == EntityKind::Person
+                    || m.kind == EntityKind::Location && text[m.range.clone()].chars().nth(1).is_none())
+        });
+        if !fits {
+            continue;
+        }
+        out.extend_from_slice(&mentions[next..first]);
+        out.extend(text[run.clone()].char_indices().map(|(i, c)| {
+            let range = run.start + i..run.start + i + c.len_utf8();
+            let model = inside
+                .iter()
+                .find(|m| m.range == range && m.kind == EntityKind::Location);
+            EntityMention {
+                range,
+                kind: EntityKind::Location,
+                confidence: model.map_or(ABBREVIATION_RUN_CONFIDENCE, |m| m.confidence),
+                normalized: None,
+            }
+        }));
+        next = last;
+    }
+    if next > 0 || !out.is_empty() {
+        out.extend_from_slice(&mentions[next..]);
+        *mentions = out;
+    }
+}
+
+/// The confidence of a place of such a run that the model did not tag.
+const ABBREVIATION_RUN_CONFIDENCE: f32 = 0.9;
+
 /// The share of these tags that MSRA train's annotation agrees with.
 const CROSS_STRAIT_CONFIDENCE: f32 = 0.9;
 
@@ -1451,6 +1575,17 @@ mod tests {
             .map(|t| Word {
                 range: t.byte_start..t.byte_end,
                 pos: crate::text::segment::PosTag::new(t.tag),
+            })
+            .collect()
+    }
+
+    /// `words` as the tagger's rules see them.
+    fn refs(words: &[Word]) -> Vec<WordRef<'_>> {
+        words
+            .iter()
+            .map(|w| WordRef {
+                range: w.range.clone(),
+                pos: &w.pos,
             })
             .collect()
     }
@@ -1709,16 +1844,42 @@ mod tests {
         // A mention that already covers 两岸 stands.
         let text = "中国两岸民间交流协会成立。";
         let mut kept = mentions_at(text, &["中国两岸民间交流协会"], Organization, 0.9);
-        let words = words(text);
-        let refs: Vec<WordRef<'_>> = words
-            .iter()
-            .map(|w| WordRef {
-                range: w.range.clone(),
-                pos: &w.pos,
-            })
-            .collect();
-        tag_cross_strait(text, &refs, &mut kept);
+        tag_cross_strait(text, &refs(&words(text)), &mut kept);
         assert_eq!(covered(text, &kept), ["中国两岸民间交流协会"]);
+    }
+
+    #[test]
+    fn runs_of_one_character_places_are_a_place_each() {
+        use EntityKind::*;
+        let model = embedded();
+        assert_eq!(
+            tag(model, "中老铁路开通运营。"),
+            vec![("中", Location), ("老", Location)]
+        );
+        assert_eq!(
+            tag(model, "亚欧会议外长会议举行。"),
+            vec![("亚", Location), ("欧", Location)]
+        );
+        // A run the model read as a person.
+        assert_eq!(
+            tag(model, "沪苏浙皖四地联合发布。"),
+            vec![("沪", Location), ("苏", Location), ("浙", Location), ("皖", Location)]
+        );
+        // A run starts at a word (参加 / 中日), and needs a word after it.
+        assert_eq!(
+            tag(model, "参加中日友好活动。"),
+            vec![("中", Location), ("日", Location)]
+        );
+        assert!(!tag(model, "中英文版本。").contains(&("英", Location)));
+        // A longer place, or a body holding the run, stands.
+        let text = "中俄友好、和平与发展委员会成立。";
+        let mut kept = mentions_at(text, &["中俄友好、和平与发展委员会"], Organization, 0.9);
+        tag_abbreviation_runs(text, &refs(&words(text)), &mut kept);
+        assert_eq!(covered(text, &kept), ["中俄友好、和平与发展委员会"]);
+        let text = "西藏合作项目";
+        let mut kept = mentions_at(text, &["西藏"], Location, 0.9);
+        tag_abbreviation_runs(text, &refs(&words(text)), &mut kept);
+        assert_eq!(covered(text, &kept), ["西藏"]);
     }
 
     #[test]
