@@ -125,8 +125,9 @@ impl KnownNames {
                     || (word.range.start == start && word.pos == "nr" && verb_after())
             }
             // 长 alone (行政院长), or a two-character title ending in it
-            // (运输及物流局 in 物流 / 局局长).
-            EntityKind::Organization => rest.ends_with('长') && rest.chars().count() <= 2,
+            // (运输及物流局 in 物流 / 局局长), or 副 of a deputy's title (发展改革委
+            // in 委副 / 主任).
+            EntityKind::Organization => rest == "副" || rest.ends_with('长') && rest.chars().count() <= 2,
             // An area whose 区 jieba joined to 内 or 外 (粤港澳大湾区 in
             // 大湾 / 区内).
             EntityKind::Location => head == "区" && matches!(rest, "内" | "外"),
@@ -489,6 +490,14 @@ mod tests {
         assert_eq!(
             find(&names, text),
             vec![("运输及物流局".to_owned(), EntityKind::Organization)]
+        );
+        // A body before 副 of a deputy's title (委副 / 主任).
+        let names_with_ndrc = KnownNames::from_lists(&["ORG\t发展改革委\n"]);
+        let text = "省发展改革委副主任王国平表示";
+        assert!(is_word(text, "委副"));
+        assert_eq!(
+            find(&names_with_ndrc, text),
+            vec![("发展改革委".to_owned(), EntityKind::Organization)]
         );
         // Places are matched on word boundaries, except an area's 区 that
         // jieba joined to 内 or 外.
