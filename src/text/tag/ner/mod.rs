@@ -372,6 +372,7 @@ impl NerModel {
         tag_cross_strait(text, words, &mut mentions);
         tag_party_congresses(text, &mut mentions);
         tag_abbreviation_runs(text, words, &mut mentions);
+        tag_defined_aliases(text, &mut mentions);
         mentions
     }
 
@@ -1533,6 +1534,130 @@ fn tag_abbreviation_runs(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
 /// The confidence of a place of such a run that the model did not tag.
 const ABBREVIATION_RUN_CONFIDENCE: f32 = 0.9;
 
+/// What introduces a short name in brackets after a name (（以下简称“清源新材”）).
+const ALIAS_MARKERS: &[&str] = &["以下简称", "以下称", "下称", "简称"];
+
+/// Opening and closing quotes around a defined short name.
+const ALIAS_QUOTES: &[(char, char)] = &[('“', '”'), ('"', '"'), ('「', '」'), ('『', '』'), ('‘', '’')];
+
+/// Longest short name, in characters.
+const MAX_ALIAS_CHARS: usize = 16;
+
+/// Most short names defined in one text that are looked for: each is a scan
+/// of the rest of the text, so the cap keeps tagging linear.
+const MAX_ALIASES: usize = 16;
+
+/// The short name that a bracket right after a mention defines, as news and
+/// company filings write them: 太平洋亚洲旅行协会（简称ＰＡＴＡ）, 中国宏桥集团有限公司
+/// （下称中国宏桥）, 浙江清源新材料股份有限公司（以下简称“清源新材”）. Returns its
+/// byte range: two to [`MAX_ALIAS_CHARS`] letters, digits or Han characters.
+fn defined_alias(text: &str, end: usize) -> Option<Range<usize>> {
+    let rest = &text[end..];
+    let inner = rest.strip_prefix('（').or_else(|| rest.strip_prefix('('))?;
+    let after_marker = ALIAS_MARKERS.iter().find_map(|m| inner.strip_prefix(m))?;
+    let after_marker = after_marker
+        .strip_prefix('：')
+        .or_else(|| after_marker.strip_prefix(':'))
+        .unwrap_or(after_marker);
+    let (alias_text, close) = match ALIAS_QUOTES
+        .iter()
+        .find_map(|&(open, close)| after_marker.strip_prefix(open).map(|a| (a, close)))
+    {
+        Some((quoted, close)) => (quoted, Some(close)),
+        None => (after_marker, None),
+    };
+    let len: usize = alias_text
+        .chars()
+        .take(MAX_ALIAS_CHARS + 1)
+        .take_while(|c| c.is_alphanumeric())
+        .map(char::len_utf8)
+        .sum();
+    let alias = &alias_text[..len];
+    let count = alias.chars().count();
+    let after = &alias_text[len..];
+    let after = match close {
+        Some(close) => after.strip_prefix(close)?,
+        None => after,
+    };
+    let closed = after.starts_with('）') || after.starts_with(')');
+    let start = text.len() - alias_text.len();
+    let specific = !alias.starts_with('本') && !features::is_org_suffix(alias) && !GENERIC_ALIASES.contains(&alias);
+    (closed && specific && (2..=MAX_ALIAS_CHARS).contains(&count)).then_some(start..start + len)
+}
+
+/// Short names that stand for a party of a contract or filing, not a name
+/// (（以下简称“甲方”）, （以下简称“公司”）; those starting with 本, 本公司, and
+/// bare endings such as 公司 or 银行 are refused too).
+const GENERIC_ALIASES: &[&str] = &[
+    "甲方",
+    "乙方",
+    "丙方",
+    "丁方",
+    "双方",
+    "各方",
+    "发行人",
+    "标的公司",
+    "上市公司",
+];
+
+/// A short name that a text defines for a name it tagged (（以下简称“清源新材”）,
+/// （简称ＰＡＴＡ）) is a mention of the same kind, there and wherever the text
+/// uses it after: the model tags it rarely (ＰＡＴＡ) or reads a piece of it
+/// (中国 of 中国宏桥). An occurrence that a mention reaching past its edges
+/// covers stays as tagged; mentions inside an occurrence give way to it.
+fn tag_defined_aliases(text: &str, mentions: &mut Vec<EntityMention>) {
+    let mut aliases: Vec<(Range<usize>, EntityKind, f32)> = Vec::new();
+    for m in mentions.iter().filter(|m| m.normalized.is_none()) {
+        if aliases.len() == MAX_ALIASES {
+            break;
+        }
+        if let Some(alias) = defined_alias(text, m.range.end) {
+            aliases.push((alias, m.kind, m.confidence));
+        }
+    }
+    if aliases.is_empty() {
+        return;
+    }
+    let mut found: Vec<EntityMention> = Vec::new();
+    for (alias, kind, confidence) in &aliases {
+        let name = &text[alias.clone()];
+        for (i, _) in text[alias.start..].match_indices(name) {
+            let start = alias.start + i;
+            found.push(EntityMention {
+                range: start..start + name.len(),
+                kind: *kind,
+                confidence: *confidence,
+                normalized: None,
+            });
+        }
+    }
+    // Longer names first where two occurrences overlap.
+    found.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
+    let mut out: Vec<EntityMention> = Vec::with_capacity(mentions.len() + found.len());
+    let mut taken_until = 0;
+    let mut next = 0;
+    for f in found {
+        if f.range.start < taken_until {
+            continue;
+        }
+        let first = next + mentions[next..].partition_point(|m| m.range.end <= f.range.start);
+        let last = first + mentions[first..].partition_point(|m| m.range.start < f.range.end);
+        let inside = &mentions[first..last];
+        let fits = inside
+            .iter()
+            .all(|m| f.range.start <= m.range.start && m.range.end <= f.range.end && m.normalized.is_none());
+        if !fits {
+            continue;
+        }
+        out.extend_from_slice(&mentions[next..first]);
+        taken_until = f.range.end;
+        out.push(f);
+        next = last;
+    }
+    out.extend_from_slice(&mentions[next..]);
+    *mentions = out;
+}
+
 /// The share of these tags that MSRA train's annotation agrees with.
 const CROSS_STRAIT_CONFIDENCE: f32 = 0.9;
 
@@ -1881,6 +2006,34 @@ mod tests {
         let mut kept = mentions_at(text, &["西藏"], Location, 0.9);
         tag_abbreviation_runs(text, &refs(&words(text)), &mut kept);
         assert_eq!(covered(text, &kept), ["西藏"]);
+    }
+
+    #[test]
+    fn short_names_a_text_defines_are_mentions() {
+        use EntityKind::*;
+        let model = embedded();
+        assert_eq!(
+            tag(model, "太平洋亚洲旅行协会（简称ＰＡＴＡ）年会开幕，ＰＡＴＡ主席出席。"),
+            vec![
+                ("太平洋亚洲旅行协会", Organization),
+                ("ＰＡＴＡ", Organization),
+                ("ＰＡＴＡ", Organization)
+            ]
+        );
+        // Quoted, and replacing the piece the model read (中国 of 中国宏桥).
+        let text = "中国宏桥集团有限公司（以下简称“中国宏桥”）公告称，中国宏桥营收增长。";
+        let got = tag(model, text);
+        assert_eq!(got.iter().filter(|(name, _)| *name == "中国宏桥").count(), 2, "{got:?}");
+        assert!(!got.contains(&("中国", Location)), "{got:?}");
+        // A party of a contract or a bare ending is no name.
+        let text = "华为技术有限公司（以下简称“甲方”）负责，甲方承担费用。";
+        assert!(!tag(model, text).iter().any(|(name, _)| *name == "甲方"));
+        assert_eq!(defined_alias("某某（以下简称“公司”）", "某某".len()), None);
+        assert_eq!(defined_alias("某某（以下简称“本集团”）", "某某".len()), None);
+        // Unclosed or too long: nothing.
+        assert_eq!(defined_alias("某某（简称某某某", "某某".len()), None);
+        let long = format!("某某（简称{}）", "长".repeat(MAX_ALIAS_CHARS + 1));
+        assert_eq!(defined_alias(&long, "某某".len()), None);
     }
 
     #[test]
