@@ -198,6 +198,7 @@ impl RuleRecognizer {
         self.signed_measure(t, i)
             .or_else(|| period_time(t, i))
             .or_else(|| t.lit(i, "民国").and_then(|_| date_run(t, i)))
+            .or_else(|| bracketed_day(t, i).map(|f| vec![f]))
             .or_else(|| self.numeral_run(t, i))
     }
 
@@ -1683,6 +1684,24 @@ fn period_time(t: &Text<'_>, i: usize) -> Option<Vec<Found>> {
     time_run(t, i, t.spaces(end), Some(p))
 }
 
+/// Taiwan news dates an event by the day of the month in brackets between
+/// 今, 昨, 明 or 前 and 日: 今（21）日 ("today, the 21st"), 昨(20)日 → `---21`,
+/// `---20`. The whole phrase is the date.
+fn bracketed_day(t: &Text<'_>, i: usize) -> Option<Found> {
+    if !t.is_any(i, &['今', '昨', '明', '前']) || !t.is_any(i + 1, &['（', '(']) {
+        return None;
+    }
+    let (d, e, cn) = small_int(t, i + 2)?;
+    if cn || !(1..=31).contains(&d) || !t.is_any(e, &['）', ')']) || !t.is(e + 1, '日') {
+        return None;
+    }
+    let v = DateVal {
+        d: Some(d),
+        ..DateVal::default()
+    };
+    Some(Found::new(RuleKind::Date, i, e + 2, v))
+}
+
 /// A date at `i` and, if a range follows, its right side.
 fn date_run(t: &Text<'_>, i: usize) -> Option<Vec<Found>> {
     let (a, end) = numeric_date(t, i).or_else(|| cn_date(t, i, None))?;
@@ -2257,6 +2276,11 @@ mod tests {
         check("2024-13-01，2024-06-45，2024.06", &[]);
         check("3号线、3号楼", &[]);
         check("2024年28日", &[(Date, "2024年", "2024")]);
+        // Taiwan's day of the month in brackets: the whole phrase.
+        check("卓荣泰今（21）日表示", &[(Date, "今（21）日", "---21")]);
+        check("昨(20)日宣布", &[(Date, "昨(20)日", "---20")]);
+        check("今（３２）日", &[]);
+        check("今（21）天", &[]);
     }
 
     #[test]

@@ -338,6 +338,20 @@ impl EntityTagger for NerModel {
         let mut to_original = squeezed.map.cursor();
         for mut m in mentions {
             m.range = to_original.to_original(m.range.clone(), text);
+            // A name that jieba ran into 今 of 今（21）日 (赖清德 / 明（22）日).
+            if let Some(last) = text[m.range.clone()].chars().next_back()
+                && m.range.len() > last.len_utf8()
+                && bracketed_day_len(last, &text[m.range.end..]).is_some()
+            {
+                m.range.end -= last.len_utf8();
+            }
+            // ... or 日 of it into what follows (日 / 出访 read as Japan).
+            if squeezed.after_bracketed_day(text, m.range.start) {
+                m.range.start += '日'.len_utf8();
+                if m.range.is_empty() {
+                    continue;
+                }
+            }
             squeezed.split_lists(text, m, &mut out);
         }
         out
@@ -557,6 +571,27 @@ struct Squeezed {
     map: OffsetMap,
 }
 
+/// Length in bytes of the bracketed day number that `rest` starts with when
+/// it stands between `previous` (今, 昨, 明 or 前) and 日, as Taiwan news dates
+/// events (今（21）日): the model, which never saw the form, reads the name
+/// before it on into 今 and a body into 日 (卓荣泰今 / 日率内阁).
+fn bracketed_day_len(previous: char, rest: &str) -> Option<usize> {
+    if !matches!(previous, '今' | '昨' | '明' | '前') {
+        return None;
+    }
+    let inner = rest.strip_prefix('（').or_else(|| rest.strip_prefix('('))?;
+    let digits: usize = inner
+        .chars()
+        .take(3)
+        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .map(char::len_utf8)
+        .sum();
+    let after = &inner[digits..];
+    let after = after.strip_prefix('）').or_else(|| after.strip_prefix(')'))?;
+    let count = inner[..digits].chars().count();
+    ((1..=2).contains(&count) && after.starts_with('日')).then(|| rest.len() - after.len())
+}
+
 /// Dots that other writers put inside transliterated names, where the
 /// training corpus has `·`.
 const NAME_DOTS: &[char] = &['\u{2027}', '\u{2022}', '\u{30FB}', '\u{FF65}'];
@@ -573,6 +608,16 @@ impl Squeezed {
         let mut previous: Option<char> = None;
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
+            if let Some(len) = previous.and_then(|p| bracketed_day_len(p, &text[i..])) {
+                // 今（21）日 reads as 今日.
+                rewrite.keep(&text[kept..i]);
+                rewrite.replace(len, "");
+                kept = i + len;
+                while chars.peek().is_some_and(|&(j, _)| j < kept) {
+                    chars.next();
+                }
+                continue;
+            }
             if NAME_DOTS.contains(&c)
                 && previous.is_some_and(is_cjk)
                 && chars.peek().is_some_and(|&(_, d)| is_cjk(d) && !NAME_DOTS.contains(&d))
@@ -606,6 +651,23 @@ impl Squeezed {
         rewrite.keep(&text[kept..]);
         let (squeezed, map) = OffsetMap::split_rewrite(text, rewrite.finish());
         Some(Squeezed { text: squeezed, map })
+    }
+
+    /// Whether 日 at `x` ends a bracketed day that the squeezed text reads
+    /// as 今日 (今（21）日).
+    fn after_bracketed_day(&self, text: &str, x: usize) -> bool {
+        if !text[x..].starts_with('日') {
+            return false;
+        }
+        let spans = self.map.spans();
+        let k = spans.partition_point(|s| s.original.end <= x);
+        k > 0 && spans[k - 1].normalized.is_empty() && spans[k - 1].original.end == x && {
+            let start = spans[k - 1].original.start;
+            text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|p| bracketed_day_len(p, &text[start..]).is_some())
+        }
     }
 
     /// Offset `x` of the original text in the squeezed one (a run's
@@ -2034,6 +2096,27 @@ mod tests {
         assert_eq!(defined_alias("某某（简称某某某", "某某".len()), None);
         let long = format!("某某（简称{}）", "长".repeat(MAX_ALIAS_CHARS + 1));
         assert_eq!(defined_alias(&long, "某某".len()), None);
+    }
+
+    #[test]
+    fn bracketed_days_are_read_through() {
+        use EntityKind::*;
+        let model = embedded();
+        // The model reads 今日; the names around it keep their own ends.
+        assert_eq!(
+            tag(model, "行政院长卓荣泰今（21）日率内阁阁员赴立法院。"),
+            vec![("卓荣泰", Person), ("内阁", Organization)]
+        );
+        // jieba: 赖清德明 / （ / 22 / ） / 日.
+        assert_eq!(
+            tag(model, "总统赖清德明（22）日出访巴拉圭。"),
+            vec![("赖清德", Person), ("巴拉圭", Location)]
+        );
+        assert_eq!(bracketed_day_len('今', "（21）日"), Some("（21）".len()));
+        assert_eq!(bracketed_day_len('今', "(９)日"), Some("(９)".len()));
+        assert_eq!(bracketed_day_len('年', "（21）日"), None);
+        assert_eq!(bracketed_day_len('今', "（212）日"), None);
+        assert_eq!(bracketed_day_len('今', "（21）天"), None);
     }
 
     #[test]
