@@ -1177,13 +1177,14 @@ fn drop_doubtful_initials(text: &str, mentions: &mut Vec<EntityMention>) {
 }
 
 /// Characters that never end a three-character name: verbs and function
-/// words that follow a name (张军作工作报告, 王平说, 李明对此…), and 摄 of a
+/// words that follow a name (张军作工作报告, 王平说, 何光致欢迎词…), and 摄 of a
 /// photo credit (记者张晓龙、李佳摄). Of the 12,016 three-character people in
 /// MSRA train and test, one ends with one of them: 刘山在, a vice minister
 /// of 1997, against the everyday 王浩在会上讲话.
 pub(crate) const NOT_NAME_LAST: &[char] = &[
     '在', '作', '说', '称', '向', '对', '将', '与', '等', '是', '就', '又', '还', '已', '率', '赴', '到', '去', '表',
-    '指', '认', '要', '被', '把', '从', '给', '跟', '谈', '讲', '亦', '并', '即', '摄',
+    '指', '认', '要', '被', '把', '从', '给', '跟', '谈', '讲', '亦', '并', '即', '摄', '致', '出', '参', '访', '视',
+    '抵', '离', '获', '仍', '便', '却', '则',
 ];
 
 /// Trims the last character off a three-character person that ends with
@@ -2499,6 +2500,7 @@ mod tests {
         assert_eq!(trim("院长张军作报告", "张军作"), ["张军"]);
         assert_eq!(trim("王平说", "王平说"), ["王平"]);
         assert_eq!(trim("王浩在会上讲话", "王浩在"), ["王浩"]);
+        assert_eq!(trim("局长何光致欢迎词", "何光致"), ["何光"]);
         assert_eq!(
             tag(model, "新华社记者张晓龙、李佳摄"),
             [("新华社", Organization), ("张晓龙", Person), ("李佳", Person)]
