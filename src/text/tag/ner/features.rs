@@ -279,6 +279,15 @@ pub(crate) fn starts_with_surname(word: &str) -> bool {
         .any(|end| lexicon_flags(&word[..end]) & SURNAME != 0)
 }
 
+/// Whether `word` starts with a two-character surname (欧阳, 司马).
+pub(crate) fn starts_with_compound_surname(word: &str) -> bool {
+    word.char_indices()
+        .nth(2)
+        .map(|(end, _)| end)
+        .or_else(|| (word.chars().count() == 2).then_some(word.len()))
+        .is_some_and(|end| lexicon_flags(&word[..end]) & SURNAME != 0)
+}
+
 /// Whether `word` is itself a typical ending of an organization's name
 /// (公司, 实验室): a generic noun.
 pub(crate) fn is_org_suffix(word: &str) -> bool {
