@@ -564,12 +564,13 @@ fn words_inside<'w>(words: &'w [WordRef<'w>], m: &EntityMention) -> &'w [WordRef
 /// next to Latin letters or digits (Tim Cook, 超 50 亿元). Likewise the dot
 /// inside a transliterated name is always `·` (U+00B7) in the corpus, and
 /// Taiwan writes `‧`, others `•`, `・` or `･`: between two CJK characters
-/// these become `·`, or the model splits the name at them (唐纳‧川普).
+/// these become `·`, or the model splits the name at them (唐纳‧川普). And
+/// Taiwan's 今（21）日 reads as 今日 (see [`bracketed_day_len`]).
 struct Squeezed {
     text: String,
     /// From the squeezed text back to the caller's: one deletion span per
-    /// removed run of spaces, one replacement span per name dot, identity
-    /// spans around them.
+    /// removed run of spaces or bracketed day, one replacement span per name
+    /// dot, identity spans around them.
     map: OffsetMap,
 }
 
@@ -599,7 +600,7 @@ fn bracketed_day_len(previous: char, rest: &str) -> Option<usize> {
 const NAME_DOTS: &[char] = &['\u{2027}', '\u{2022}', '\u{30FB}', '\u{FF65}'];
 
 impl Squeezed {
-    /// `None` if `text` has no such spaces or dots.
+    /// `None` if `text` has no such spaces, dots or bracketed days.
     fn new(text: &str) -> Option<Squeezed> {
         let is_space = |c: char| {
             c.is_whitespace() && !matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}')
