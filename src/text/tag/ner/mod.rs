@@ -942,10 +942,7 @@ fn split_off_people(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<Entity
         });
         m.range.end = body_end;
     }
-    if !people.is_empty() {
-        mentions.extend(people);
-        mentions.sort_by_key(|m| m.range.start);
-    }
+    add_mentions(mentions, people);
 }
 
 /// Where the body ends and the name lies, when ORG mention `m` ends with a
@@ -1328,16 +1325,10 @@ fn fill_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityM
         let Some(gap) = text.get(start..right.range.start) else {
             continue;
         };
-        let function_word = || {
-            let first_word = words.get(words.partition_point(|w| w.range.end <= start));
-            first_word.is_some_and(|w| {
-                w.range.start == start && matches!(w.pos.as_bytes().first(), Some(b'd' | b'p' | b'c' | b'u' | b'r'))
-            })
-        };
         if (2..=3).contains(&gap.chars().count())
             && gap.chars().all(crate::text::repair::chars::is_han)
             && features::starts_with_surname(gap)
-            && !function_word()
+            && !starts_with_function_word(words, start)
         {
             fills.push(EntityMention {
                 range: start..right.range.start,
@@ -1347,9 +1338,62 @@ fn fill_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityM
             });
         }
     }
-    if !fills.is_empty() {
-        mentions.extend(fills);
+    add_mentions(mentions, fills);
+}
+
+/// Adds `found` to `mentions`, keeping them in text order.
+fn add_mentions(mentions: &mut Vec<EntityMention>, found: Vec<EntityMention>) {
+    if !found.is_empty() {
+        mentions.extend(found);
         mentions.sort_by_key(|m| m.range.start);
+    }
+}
+
+/// Whether a mention overlaps `range`. Mentions are sorted and do not
+/// overlap: only the last one that starts before its end can.
+fn overlaps_a_mention(mentions: &[EntityMention], range: Range<usize>) -> bool {
+    let before_end = mentions.partition_point(|m| m.range.start < range.end);
+    before_end > 0 && mentions[before_end - 1].range.end > range.start
+}
+
+/// A new mention list built from a sorted, disjoint one in one pass,
+/// replacing runs of its mentions in text order (so that a text with many
+/// replacements stays linear).
+struct Splice<'m> {
+    mentions: &'m [EntityMention],
+    out: Vec<EntityMention>,
+    /// Index of the first mention not yet copied or replaced.
+    next: usize,
+}
+
+impl<'m> Splice<'m> {
+    fn new(mentions: &'m [EntityMention]) -> Self {
+        Splice {
+            mentions,
+            out: Vec::with_capacity(mentions.len()),
+            next: 0,
+        }
+    }
+
+    /// Indices of the mentions not yet passed that overlap `range`.
+    fn overlapping(&self, range: &Range<usize>) -> Range<usize> {
+        let first = self.next + self.mentions[self.next..].partition_point(|m| m.range.end <= range.start);
+        let last = first + self.mentions[first..].partition_point(|m| m.range.start < range.end);
+        first..last
+    }
+
+    /// Replaces the mentions at `indices`, none of them passed yet, with
+    /// `with`.
+    fn replace(&mut self, indices: Range<usize>, with: impl IntoIterator<Item = EntityMention>) {
+        self.out.extend_from_slice(&self.mentions[self.next..indices.start]);
+        self.out.extend(with);
+        self.next = indices.end;
+    }
+
+    /// The new list.
+    fn finish(mut self) -> Vec<EntityMention> {
+        self.out.extend_from_slice(&self.mentions[self.next..]);
+        self.out
     }
 }
 
@@ -1424,23 +1468,17 @@ fn tag_cross_strait(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<Entity
         let rest = &text[end..];
         let rest = rest.strip_prefix('的').unwrap_or(rest);
         let follows = CROSS_STRAIT_FOLLOWERS.iter().any(|f| rest.starts_with(f));
-        // Mentions are sorted and do not overlap: only the last one that
-        // starts before `end` can cover 两岸.
-        let before_end = mentions.partition_point(|m| m.range.start < end);
-        let covered = before_end > 0 && mentions[before_end - 1].range.end > start;
+        let covered = overlaps_a_mention(mentions, start..end);
         if starts_word && !after_water(start) && follows && !covered {
             found.push(EntityMention {
                 range: start..end,
                 kind: EntityKind::Location,
-                confidence: CROSS_STRAIT_CONFIDENCE,
+                confidence: RULE_CONFIDENCE,
                 normalized: None,
             });
         }
     }
-    if !found.is_empty() {
-        mentions.extend(found);
-        mentions.sort_by_key(|m| m.range.start);
-    }
+    add_mentions(mentions, found);
 }
 
 /// What follows a party congress's short name in news (二十大精神, 十八大以来).
@@ -1473,21 +1511,17 @@ fn tag_party_congresses(text: &str, mentions: &mut Vec<EntityMention>) {
         let (start, end) = (head.len(), da + '大'.len_utf8());
         let after_party = head.ends_with("党的") || head.ends_with("中共");
         let follows = CONGRESS_FOLLOWERS.iter().any(|f| text[end..].starts_with(f));
-        let before_end = mentions.partition_point(|m| m.range.start < end);
-        let covered = before_end > 0 && mentions[before_end - 1].range.end > start;
+        let covered = overlaps_a_mention(mentions, start..end);
         if !head.ends_with('第') && (after_party || follows) && !covered {
             found.push(EntityMention {
                 range: start..end,
                 kind: EntityKind::Organization,
-                confidence: CROSS_STRAIT_CONFIDENCE,
+                confidence: RULE_CONFIDENCE,
                 normalized: None,
             });
         }
     }
-    if !found.is_empty() {
-        mentions.extend(found);
-        mentions.sort_by_key(|m| m.range.start);
-    }
+    add_mentions(mentions, found);
 }
 
 /// One-character names of countries, regions and provinces as news strings
@@ -1572,14 +1606,11 @@ fn tag_abbreviation_runs(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
             runs.push(start..end);
         }
     }
-    // One pass over the mentions, replacing those inside each run (runs
-    // are disjoint and in order), so that a text full of runs stays linear.
-    let mut out = Vec::with_capacity(mentions.len() + runs.len());
-    let mut next = 0;
+    // Runs are disjoint and in order.
+    let mut splice = Splice::new(mentions);
     for run in runs {
-        let first = next + mentions[next..].partition_point(|m| m.range.end <= run.start);
-        let last = first + mentions[first..].partition_point(|m| m.range.start < run.end);
-        let inside = &mentions[first..last];
+        let indices = splice.overlapping(&run);
+        let inside = &mentions[indices.clone()];
         let fits = inside.iter().all(|m| {
             run.start <= m.range.start
                 && m.range.end <= run.end
@@ -1589,8 +1620,7 @@ fn tag_abbreviation_runs(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
         if !fits {
             continue;
         }
-        out.extend_from_slice(&mentions[next..first]);
-        out.extend(text[run.clone()].char_indices().map(|(i, c)| {
+        let places = text[run.clone()].char_indices().map(|(i, c)| {
             let range = run.start + i..run.start + i + c.len_utf8();
             let model = inside
                 .iter()
@@ -1598,20 +1628,15 @@ fn tag_abbreviation_runs(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
             EntityMention {
                 range,
                 kind: EntityKind::Location,
-                confidence: model.map_or(ABBREVIATION_RUN_CONFIDENCE, |m| m.confidence),
+                confidence: model.map_or(RULE_CONFIDENCE, |m| m.confidence),
                 normalized: None,
             }
-        }));
-        next = last;
+        });
+        splice.replace(indices, places);
     }
-    if next > 0 || !out.is_empty() {
-        out.extend_from_slice(&mentions[next..]);
-        *mentions = out;
-    }
+    let spliced = splice.finish();
+    *mentions = spliced;
 }
-
-/// The confidence of a place of such a run that the model did not tag.
-const ABBREVIATION_RUN_CONFIDENCE: f32 = 0.9;
 
 /// What introduces a short name in brackets after a name (（以下简称“清源新材”）).
 const ALIAS_MARKERS: &[&str] = &["以下简称", "以下称", "下称", "简称"];
@@ -1712,33 +1737,32 @@ fn tag_defined_aliases(text: &str, mentions: &mut Vec<EntityMention>) {
     }
     // Longer names first where two occurrences overlap.
     found.sort_by_key(|m| (m.range.start, std::cmp::Reverse(m.range.end)));
-    let mut out: Vec<EntityMention> = Vec::with_capacity(mentions.len() + found.len());
+    let mut splice = Splice::new(mentions);
     let mut taken_until = 0;
-    let mut next = 0;
     for f in found {
         if f.range.start < taken_until {
             continue;
         }
-        let first = next + mentions[next..].partition_point(|m| m.range.end <= f.range.start);
-        let last = first + mentions[first..].partition_point(|m| m.range.start < f.range.end);
-        let inside = &mentions[first..last];
+        let indices = splice.overlapping(&f.range);
+        let inside = &mentions[indices.clone()];
         let fits = inside
             .iter()
             .all(|m| f.range.start <= m.range.start && m.range.end <= f.range.end && m.normalized.is_none());
         if !fits {
             continue;
         }
-        out.extend_from_slice(&mentions[next..first]);
         taken_until = f.range.end;
-        out.push(f);
-        next = last;
+        splice.replace(indices, [f]);
     }
-    out.extend_from_slice(&mentions[next..]);
-    *mentions = out;
+    let spliced = splice.finish();
+    *mentions = spliced;
 }
 
-/// The share of these tags that MSRA train's annotation agrees with.
-const CROSS_STRAIT_CONFIDENCE: f32 = 0.9;
+/// The confidence of a mention that a rule adds where the model tagged
+/// nothing (两岸, a party congress, a place of a run such as 中老): each rule
+/// agrees with MSRA train wherever its context holds, and 0.9 leaves room
+/// for what the context does not show.
+const RULE_CONFIDENCE: f32 = 0.9;
 
 /// Fewest pairs of people that touch (no separator between them) for a run
 /// of people to read as a name list without separators.
@@ -1851,8 +1875,7 @@ fn resegment_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<En
     if runs.is_empty() {
         return;
     }
-    let mut out = Vec::with_capacity(mentions.len());
-    let mut next = 0;
+    let mut splice = Splice::new(mentions);
     for (first, end) in runs {
         let run = &mentions[first..end];
         // The list runs on to the punctuation around it, over a few names
@@ -1862,7 +1885,7 @@ fn resegment_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<En
             .char_indices()
             .rev()
             .take(MAX_LIST_GAP_CHARS + 1)
-            .take_while(|&(_, c)| crate::text::repair::chars::is_han(c))
+            .take_while(|&(_, c)| is_han(c))
             .last()
             .map_or(start, |(i, _)| i);
         let previous_end = first.checked_sub(1).map_or(0, |p| mentions[p].range.end);
@@ -1875,7 +1898,7 @@ fn resegment_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<En
         let after_len: usize = text[end_at..]
             .chars()
             .take(MAX_LIST_GAP_CHARS + 1)
-            .take_while(|&c| crate::text::repair::chars::is_han(c))
+            .take_while(|&c| is_han(c))
             .map(char::len_utf8)
             .sum();
         let next_start = mentions.get(end).map_or(text.len(), |m| m.range.start);
@@ -1888,12 +1911,10 @@ fn resegment_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<En
         let Some(pieces) = tile_name_list(text, region, run, words) else {
             continue;
         };
-        out.extend_from_slice(&mentions[next..first]);
-        out.extend(pieces);
-        next = end;
+        splice.replace(first..end, pieces);
     }
-    out.extend_from_slice(&mentions[next..]);
-    *mentions = out;
+    let spliced = splice.finish();
+    *mentions = spliced;
 }
 
 /// Whether the jieba word at `start` is a function word (an adverb,
