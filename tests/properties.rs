@@ -57,7 +57,8 @@ fn arb_text() -> impl Strategy<Value = String> {
         Just("•".to_owned()),
         Just("・".to_owned()),
         // Pieces of the rules that add mentions after the model: defined
-        // short names, runs of one-character places, 两岸, congresses.
+        // short names, runs of one-character places, 两岸, congresses, and
+        // the site words that join a place or person before them.
         Just("（简称".to_owned()),
         Just("（以下简称“".to_owned()),
         Just("”）".to_owned()),
@@ -66,6 +67,8 @@ fn arb_text() -> impl Strategy<Value = String> {
         Just("兩岸同胞".to_owned()),
         Just("二十大".to_owned()),
         Just("届三中全会".to_owned()),
+        Just("深圳書城".to_owned()),
+        Just("故居".to_owned()),
         Just("abc".to_owned()),
         "[\\u{4e00}-\\u{4e20}]{1,3}".prop_map(|s: String| s),
     ];
