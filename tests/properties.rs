@@ -58,7 +58,8 @@ fn arb_text() -> impl Strategy<Value = String> {
         Just("・".to_owned()),
         // Pieces of the rules that add mentions after the model: defined
         // short names, runs of one-character places, 两岸, congresses, and
-        // the site words that join a place or person before them.
+        // the site words that join a place or person before them, numbered
+        // congresses.
         Just("（简称".to_owned()),
         Just("（以下简称“".to_owned()),
         Just("”）".to_owned()),
@@ -69,6 +70,8 @@ fn arb_text() -> impl Strategy<Value = String> {
         Just("届三中全会".to_owned()),
         Just("深圳書城".to_owned()),
         Just("故居".to_owned()),
+        Just("第七次全国代表大会".to_owned()),
+        Just("致公党十大".to_owned()),
         Just("abc".to_owned()),
         "[\\u{4e00}-\\u{4e20}]{1,3}".prop_map(|s: String| s),
     ];

@@ -387,6 +387,7 @@ impl NerModel {
         drop_storm_names(text, &mut mentions);
         trim_event_words(text, words, &mut mentions);
         tag_cross_strait(text, words, &mut mentions);
+        join_numbered_congresses(text, words, &mut mentions);
         tag_party_congresses(text, &mut mentions);
         tag_abbreviation_runs(text, words, &mut mentions);
         tag_defined_aliases(text, &mut mentions);
@@ -1366,7 +1367,6 @@ fn end_before_joint_verbs(text: &str, mentions: &mut [EntityMention]) {
     }
 }
 
-/// Longest note in brackets after a name in a list: （女）, （壮族）, （女，侗族）.
 /// Chinese numerals as session and congress numbers write them (十九届, 二十大).
 fn is_session_numeral(c: char) -> bool {
     matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
@@ -1580,6 +1580,94 @@ fn tag_cross_strait(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<Entity
         }
     }
     add_mentions(mentions, found);
+}
+
+/// Short names of parties that number their congresses (民建七大, 中共十五大).
+const PARTY_SHORT_NAMES: &[&str] = &["中共", "民革", "民盟", "民建", "民进", "台盟", "九三学社"];
+
+/// A party's or another body's numbered national congress is one body to
+/// MSRA, with the number and the body's name: 中国共产党第十五次全国代表大会,
+/// 九三学社七大, 第九届全国人民代表大会 (in MSRA train 13 of the 14 such
+/// congresses by full name are one ORG, the other is not tagged; 中共十五大
+/// is one ORG 13 times of 13). The model
+/// reads 全国代表大会 alone where the body is one it knows less well (中国民主
+/// 建国会第七次全国代表大会 → 全国代表大会). Two shapes are joined:
+/// - 第 + a number + 次 or 届 + 全国(人民)代表大会, with the ORG that ends right
+///   before it, if any, and any ORG that starts inside it and runs on
+///   (常务委员会). Nothing is joined when a mention of another kind overlaps
+///   it, or an ORG that starts before it (the model's 中华人民共和国香港特别行政区
+///   第九届全国人民代表大会, which MSRA tags as two places and the congress).
+/// - A party's ORG ending in 党 or one of [`PARTY_SHORT_NAMES`], followed by a
+///   number and 大 that jieba cuts as one word (致公党 / 十大 / 提出).
+fn join_numbered_congresses(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityMention>) {
+    let mut joins: Vec<Range<usize>> = Vec::new();
+    for (at, _) in text.match_indices("代表大会") {
+        let before = &text[..at];
+        let Some(before) = before.strip_suffix("全国人民").or_else(|| before.strip_suffix("全国")) else {
+            continue;
+        };
+        let Some(before) = before.strip_suffix('次').or_else(|| before.strip_suffix('届')) else {
+            continue;
+        };
+        let head = before.trim_end_matches(is_session_numeral);
+        let Some(head) = head.strip_suffix('第').filter(|_| head.len() < before.len()) else {
+            continue;
+        };
+        let (start, end) = (head.len(), at + "代表大会".len());
+        let overlapping: Vec<&EntityMention> = mentions
+            .iter()
+            .filter(|m| m.range.start < end && start < m.range.end)
+            .collect();
+        if overlapping
+            .iter()
+            .any(|m| m.kind != EntityKind::Organization || m.range.start < start)
+        {
+            continue;
+        }
+        let end = overlapping.iter().map(|m| m.range.end).fold(end, usize::max);
+        let body = mentions
+            .iter()
+            .find(|m| m.kind == EntityKind::Organization && m.range.end == start);
+        joins.push(body.map_or(start, |b| b.range.start)..end);
+    }
+    for m in mentions.iter().filter(|m| m.kind == EntityKind::Organization) {
+        let name = &text[m.range.clone()];
+        if !(name.ends_with('党') || PARTY_SHORT_NAMES.contains(&name)) {
+            continue;
+        }
+        let k = words.partition_point(|w| w.range.start < m.range.end);
+        let Some(word) = words.get(k).filter(|w| w.range.start == m.range.end) else {
+            continue;
+        };
+        let number = text[word.range.clone()].strip_suffix('大').unwrap_or("");
+        let is_congress = !number.is_empty() && number.chars().all(is_session_numeral);
+        if is_congress && !overlaps_a_mention(mentions, word.range.clone()) {
+            joins.push(m.range.start..word.range.end);
+        }
+    }
+    if joins.is_empty() {
+        return;
+    }
+    joins.sort_by_key(|r| r.start);
+    joins.dedup_by(|next, kept| next.start < kept.end);
+    let mut splice = Splice::new(mentions);
+    for range in joins {
+        let indices = splice.overlapping(&range);
+        let confidence = mentions[indices.clone()]
+            .iter()
+            .map(|m| m.confidence)
+            .fold(RULE_CONFIDENCE, f32::min);
+        splice.replace(
+            indices,
+            [EntityMention {
+                range,
+                kind: EntityKind::Organization,
+                confidence,
+                normalized: None,
+            }],
+        );
+    }
+    *mentions = splice.finish();
 }
 
 /// What follows a party congress's short name in news (二十大精神, 十八大以来).
@@ -2492,6 +2580,54 @@ mod tests {
         assert_eq!(
             tag(embedded(), "冰雕有埃及金字塔等，我们来到合肥火车站。"),
             vec![("埃及金字塔", Location), ("合肥火车站", Location)]
+        );
+    }
+
+    #[test]
+    fn numbered_congresses_are_one_body_with_their_party() {
+        use EntityKind::*;
+        // The model's body and its 全国代表大会, joined with the number.
+        let text = "祝中国民主建国会第七次全国代表大会圆满成功";
+        let mut mentions = mentions_at(text, &["中国民主建国会", "全国代表大会"], Organization, 0.95);
+        join_numbered_congresses(text, &refs(&words(text)), &mut mentions);
+        assert_eq!(covered(text, &mentions), ["中国民主建国会第七次全国代表大会"]);
+        assert_eq!(mentions[0].confidence, RULE_CONFIDENCE);
+        // Without a body before it, and untagged: the congress alone.
+        let text = "自第六次全国代表大会以来";
+        let mut mentions = Vec::new();
+        join_numbered_congresses(text, &refs(&words(text)), &mut mentions);
+        assert_eq!(covered(text, &mentions), ["第六次全国代表大会"]);
+        // A standing committee the model read on stays in the body.
+        let text = "第八届全国人民代表大会常务委员会";
+        let mut mentions = mentions_at(text, &["全国人民代表大会常务委员会"], Organization, 0.9);
+        join_numbered_congresses(text, &refs(&words(text)), &mut mentions);
+        assert_eq!(covered(text, &mentions), [text]);
+        // The short name: a party and its numbered congress as jieba cuts it.
+        let text = "努力实践致公党十大提出的任务";
+        let mut mentions = mentions_at(text, &["致公党"], Organization, 0.9);
+        join_numbered_congresses(text, &refs(&words(text)), &mut mentions);
+        assert_eq!(covered(text, &mentions), ["致公党十大"]);
+        // Not: a place overlapping the congress, an ORG that starts before
+        // it, a number without 第, or a body that is no party (十大 is then a
+        // count).
+        for (text, pieces, kind) in [
+            ("香港第九届全国人民代表大会", &["香港第九届"][..], Location),
+            (
+                "香港特别行政区第九届全国人民代表大会",
+                &["香港特别行政区第九届全国人民代表大会"][..],
+                Organization,
+            ),
+            ("七次全国代表大会", &[][..], Organization),
+            ("中国企业联合会十大企业", &["中国企业联合会"][..], Organization),
+        ] {
+            let mut mentions = mentions_at(text, pieces, kind, 0.9);
+            join_numbered_congresses(text, &refs(&words(text)), &mut mentions);
+            assert_eq!(covered(text, &mentions), pieces, "{text}");
+        }
+        // Through the model.
+        assert_eq!(
+            tag(embedded(), "中共中央致民建七大贺词。"),
+            vec![("中共中央", Organization), ("民建七大", Organization)]
         );
     }
 
