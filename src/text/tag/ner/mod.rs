@@ -1118,14 +1118,13 @@ fn join_site_words(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<EntityM
 fn site_word_after(text: &str, words: &[WordRef<'_>], start: usize) -> Option<usize> {
     let k = words.partition_point(|w| w.range.end <= start);
     let word = words.get(k)?;
-    if word.range.start < start {
-        let is_site = SITE_WORDS.contains(&&text[start..word.range.end]);
-        let body_follows = words
-            .get(k + 1)
-            .is_some_and(|w| SITE_BODY_WORDS.contains(&&text[w.range.clone()]));
-        return (is_site && !body_follows).then_some(word.range.end);
-    }
-    (k + 1..=(k + 2).min(words.len())).find_map(|j| {
+    // Indices one past the words that may end the site word.
+    let mut ends = if word.range.start < start {
+        k + 1..k + 2
+    } else {
+        k + 1..(k + 3).min(words.len() + 1)
+    };
+    ends.find_map(|j| {
         let end = words[j - 1].range.end;
         let is_site = SITE_WORDS.contains(&&text[start..end]);
         let body_follows = words
@@ -1450,11 +1449,17 @@ fn add_mentions(mentions: &mut Vec<EntityMention>, found: Vec<EntityMention>) {
     }
 }
 
-/// Whether a mention overlaps `range`. Mentions are sorted and do not
-/// overlap: only the last one that starts before its end can.
+/// Indices of the mentions that overlap `range`, found by binary search:
+/// mentions are sorted and do not overlap, so their ends are sorted too.
+fn overlapping_indices(mentions: &[EntityMention], range: &Range<usize>) -> Range<usize> {
+    let first = mentions.partition_point(|m| m.range.end <= range.start);
+    let last = first + mentions[first..].partition_point(|m| m.range.start < range.end);
+    first..last
+}
+
+/// Whether a mention overlaps `range`.
 fn overlaps_a_mention(mentions: &[EntityMention], range: Range<usize>) -> bool {
-    let before_end = mentions.partition_point(|m| m.range.start < range.end);
-    before_end > 0 && mentions[before_end - 1].range.end > range.start
+    !overlapping_indices(mentions, &range).is_empty()
 }
 
 /// A new mention list built from a sorted, disjoint one in one pass,
@@ -1478,9 +1483,8 @@ impl<'m> Splice<'m> {
 
     /// Indices of the mentions not yet passed that overlap `range`.
     fn overlapping(&self, range: &Range<usize>) -> Range<usize> {
-        let first = self.next + self.mentions[self.next..].partition_point(|m| m.range.end <= range.start);
-        let last = first + self.mentions[first..].partition_point(|m| m.range.start < range.end);
-        first..last
+        let found = overlapping_indices(&self.mentions[self.next..], range);
+        self.next + found.start..self.next + found.end
     }
 
     /// Replaces the mentions at `indices`, none of them passed yet, with
@@ -1614,20 +1618,21 @@ fn join_numbered_congresses(text: &str, words: &[WordRef<'_>], mentions: &mut Ve
             continue;
         };
         let (start, end) = (head.len(), at + "代表大会".len());
-        let overlapping: Vec<&EntityMention> = mentions
-            .iter()
-            .filter(|m| m.range.start < end && start < m.range.end)
-            .collect();
+        let indices = overlapping_indices(mentions, &(start..end));
+        let overlapping = &mentions[indices.clone()];
         if overlapping
             .iter()
             .any(|m| m.kind != EntityKind::Organization || m.range.start < start)
         {
             continue;
         }
-        let end = overlapping.iter().map(|m| m.range.end).fold(end, usize::max);
-        let body = mentions
-            .iter()
-            .find(|m| m.kind == EntityKind::Organization && m.range.end == start);
+        let end = overlapping.last().map_or(end, |m| m.range.end.max(end));
+        // Only the mention just before the overlapping ones can end at `start`.
+        let body = indices
+            .start
+            .checked_sub(1)
+            .map(|i| &mentions[i])
+            .filter(|m| m.kind == EntityKind::Organization && m.range.end == start);
         joins.push(body.map_or(start, |b| b.range.start)..end);
     }
     for m in mentions.iter().filter(|m| m.kind == EntityKind::Organization) {
@@ -1823,8 +1828,7 @@ fn tag_abbreviation_runs(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<E
         });
         splice.replace(indices, places);
     }
-    let spliced = splice.finish();
-    *mentions = spliced;
+    *mentions = splice.finish();
 }
 
 /// What introduces a short name in brackets after a name (（以下简称“清源新材”）).
@@ -1943,8 +1947,7 @@ fn tag_defined_aliases(text: &str, mentions: &mut Vec<EntityMention>) {
         taken_until = f.range.end;
         splice.replace(indices, [f]);
     }
-    let spliced = splice.finish();
-    *mentions = spliced;
+    *mentions = splice.finish();
 }
 
 /// The confidence of a mention that a rule adds where the model tagged
@@ -2102,8 +2105,7 @@ fn resegment_name_lists(text: &str, words: &[WordRef<'_>], mentions: &mut Vec<En
         };
         splice.replace(first..end, pieces);
     }
-    let spliced = splice.finish();
-    *mentions = spliced;
+    *mentions = splice.finish();
 }
 
 /// Whether the jieba word at `start` is a function word (an adverb,
