@@ -16,6 +16,10 @@ pub enum Script {
     Other,
 }
 
+/// The first CJK ideograph (Extension A); no character before it is
+/// Simplified-only or Traditional-only.
+const FIRST_IDEOGRAPH: usize = 0x3400;
+
 /// The outcome of detection.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScriptReport {
@@ -42,8 +46,9 @@ impl ScriptReport {
 /// Traditional-only. Characters outside the BMP never differ in OpenCC's
 /// character tables that matter here, and are counted as neutral.
 pub struct ScriptDetector {
-    simplified_only: Vec<u64>,
-    traditional_only: Vec<u64>,
+    /// For each 64 characters, the Simplified-only and the Traditional-only
+    /// bits side by side, so that a character's two bits share a cache line.
+    only: Vec<[u64; 2]>,
 }
 
 impl ScriptDetector {
@@ -72,30 +77,26 @@ impl ScriptDetector {
         for &(k, _) in &ts {
             set(&mut t_changes, k);
         }
-        let simplified_only = s_changes.iter().zip(&t_changes).map(|(s, t)| s & !t).collect();
-        let traditional_only = t_changes.iter().zip(&s_changes).map(|(t, s)| t & !s).collect();
-        ScriptDetector {
-            simplified_only,
-            traditional_only,
-        }
+        let only = s_changes
+            .iter()
+            .zip(&t_changes)
+            .map(|(s, t)| [s & !t, t & !s])
+            .collect();
+        ScriptDetector { only }
     }
 
+    /// Adds the character of code point `c` to the counts of
+    /// Simplified-only (`s`) and Traditional-only (`t`) characters.
     #[inline]
-    fn has(bits: &[u64], c: char) -> bool {
-        let c = c as usize;
-        c < 0x10000 && bits[c / 64] & (1 << (c % 64)) != 0
-    }
-
-    /// Adds `c` to the counts of Simplified-only (`s`) and Traditional-only
-    /// (`t`) characters.
-    #[inline]
-    fn tally(&self, c: char, s: &mut usize, t: &mut usize) {
-        // Only CJK ideographs can differ; skip everything else cheaply.
-        if (c as u32) < 0x3400 {
+    fn tally(&self, c: usize, s: &mut usize, t: &mut usize) {
+        // Only CJK ideographs of the BMP can differ; skip everything else
+        // cheaply.
+        if !(FIRST_IDEOGRAPH..0x10000).contains(&c) {
             return;
         }
-        *s += Self::has(&self.simplified_only, c) as usize;
-        *t += Self::has(&self.traditional_only, c) as usize;
+        let [simplified, traditional] = self.only[c / 64];
+        *s += (simplified >> (c % 64)) as usize & 1;
+        *t += (traditional >> (c % 64)) as usize & 1;
     }
 
     /// Whether `part` of `total` distinguishing characters is more than the
@@ -108,13 +109,35 @@ impl ScriptDetector {
     /// answer is certain: on Traditional text, after the first few
     /// characters.
     pub fn has_traditional(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
         let (mut s, mut t) = (0usize, 0usize);
-        // Checked every so many characters; a distinguishing character
-        // takes at least 3 bytes of UTF-8, which bounds those still to come.
-        const CHECK_EVERY: usize = 32;
-        for (n, (i, c)) in text.char_indices().enumerate() {
-            if n % CHECK_EVERY == 0 && t > 0 {
-                let at_most = s + t + (text.len() - i) / 3;
+        // Checked every so many bytes; a distinguishing character takes 3
+        // bytes of UTF-8, which bounds those still to come.
+        const CHECK_EVERY: usize = 96;
+        let mut next_check = 0;
+        let mut i = 0;
+        // The text is valid UTF-8, so it is read byte by byte: only a lead
+        // byte of E3 to EF starts a character from U+3000 to U+FFFF, where
+        // the ideographs are; every other byte (ASCII, a lead of a shorter
+        // sequence, a continuation) is skipped on its own, and a four-byte
+        // character (outside the BMP, neutral) at once.
+        while let Some(&lead) = bytes.get(i) {
+            if lead < 0xE3 {
+                i += 1;
+                continue;
+            }
+            if lead >= 0xF0 {
+                i += 4;
+                continue;
+            }
+            let c = usize::from(lead & 0x0F) << 12
+                | usize::from(bytes[i + 1] & 0x3F) << 6
+                | usize::from(bytes[i + 2] & 0x3F);
+            i += 3;
+            self.tally(c, &mut s, &mut t);
+            if t > 0 && i >= next_check {
+                next_check = i + CHECK_EVERY;
+                let at_most = s + t + (bytes.len() - i) / 3;
                 // The share with every character to come Simplified-only,
                 // in detect's own arithmetic (f32 division rounds
                 // monotonically, so the final share is at least this).
@@ -122,7 +145,6 @@ impl ScriptDetector {
                     return true;
                 }
             }
-            self.tally(c, &mut s, &mut t);
         }
         t > 0 && Self::above_minority_share(t, s + t)
     }
@@ -131,7 +153,7 @@ impl ScriptDetector {
     pub fn detect(&self, text: &str) -> ScriptReport {
         let (mut s, mut t) = (0usize, 0usize);
         for c in text.chars() {
-            self.tally(c, &mut s, &mut t);
+            self.tally(c as usize, &mut s, &mut t);
         }
         let total = s + t;
         if total == 0 {
@@ -185,6 +207,13 @@ mod tests {
                 simplified.repeat(k),
                 "abc".repeat(k)
             ));
+        }
+        // Every length of UTF-8 around the distinguishing characters: the
+        // early answer reads bytes, detect reads characters.
+        for k in 0..12 {
+            let others = "é𠀀　㐀Ω\u{FFFF}x".repeat(k);
+            texts.push(format!("{others}{traditional}{others}{}", simplified.repeat(k)));
+            texts.push(format!("{}{others}臺", simplified.repeat(k)));
         }
         for text in &texts {
             assert_eq!(d.has_traditional(text), d.detect(text).has_traditional(), "{text}");

@@ -49,56 +49,192 @@ const ONE_WORD_HMM: &str = "\
 /// The remembered words, kept small so that lookups stay in the CPU's
 /// caches. Each word points to its tag by a one-byte index. Words of one
 /// character of the Basic Multilingual Plane (about half of a news text's
-/// words: 的, 在, punctuation) index an array; other words of up to 7 bytes
-/// (two Han characters are 6) are packed with their length into a `u64`,
-/// words of up to 15 bytes into a `u128`.
+/// words: 的, 在, punctuation) index an array; words of two or three such
+/// characters (most of the rest) and of four to seven live in two
+/// [`PackedWords`] tables; any other word in a map by its text.
 struct Remembered {
     /// Tag index + 1 by character; 0 for not known.
     single: Box<[u8]>,
     singles: usize,
-    small: FxHashMap<u64, u8>,
-    medium: FxHashMap<u128, u8>,
+    short: PackedWords<u64>,
+    medium: PackedWords<u128>,
     long: FxHashMap<Box<str>, u8>,
     /// The distinct tags, at most 255.
     tags: Vec<PosTag>,
 }
 
-/// A word packed with its length into an integer of `N` bytes, if it fits
-/// in `N - 1`.
-fn packed<const N: usize>(word: &str) -> Option<[u8; N]> {
-    let bytes = word.as_bytes();
-    (bytes.len() < N).then(|| {
-        let mut key = [0; N];
-        key[..bytes.len()].copy_from_slice(bytes);
-        key[N - 1] = bytes.len() as u8;
-        key
-    })
-}
-
 /// Where a word is kept (see [`Remembered`]).
+#[derive(Clone, Copy)]
 enum Key<'w> {
     Single(usize),
-    Small(u64),
+    Short(u64),
     Medium(u128),
     Long(&'w str),
 }
 
 impl<'w> Key<'w> {
     fn of(word: &'w str) -> Self {
-        let mut chars = word.chars();
-        // A character of the Basic Multilingual Plane is at most 3 bytes.
-        if word.len() <= 3
-            && let (Some(c), None) = (chars.next(), chars.next())
-        {
-            Key::Single(c as usize)
-        } else if let Some(key) = packed::<8>(word) {
-            Key::Small(u64::from_le_bytes(key))
-        } else if let Some(key) = packed::<16>(word) {
-            Key::Medium(u128::from_le_bytes(key))
-        } else {
-            Key::Long(word)
+        // Each character in 16 bits, the first highest. A character of the
+        // Basic Multilingual Plane takes at most 3 bytes of UTF-8, so a
+        // word of more than 21 bytes has more than 7 characters.
+        if word.len() <= 21 {
+            let mut key = 0u128;
+            let mut count = 0;
+            for c in word.chars() {
+                let c = c as u32;
+                if c == 0 || c > 0xFFFF {
+                    return Key::Long(word);
+                }
+                key = key << 16 | u128::from(c);
+                count += 1;
+            }
+            match count {
+                1 => return Key::Single(key as usize),
+                2 | 3 => return Key::Short(key as u64),
+                4..=7 => return Key::Medium(key),
+                _ => {}
+            }
+        }
+        Key::Long(word)
+    }
+}
+
+/// A word's characters packed 16 bits each into an integer, the first
+/// highest, with the tag index + 1 in the top byte: the slot of a
+/// [`PackedWords`] table. Because no packed character is U+0000, words of
+/// different lengths differ in where their highest set bit is, and a slot
+/// of 0 is free.
+trait PackedSlot: Copy + Eq {
+    const FREE: Self;
+    /// The slot of `key` with tag index `tag`.
+    fn with_tag(key: Self, tag: u8) -> Self;
+    /// The packed characters, without the tag.
+    fn key(self) -> Self;
+    fn tag(self) -> u8;
+    /// Mixes the key into 64 bits whose top bits pick its home.
+    fn mix(self) -> u64;
+}
+
+impl PackedSlot for u64 {
+    const FREE: Self = 0;
+    fn with_tag(key: Self, tag: u8) -> Self {
+        key | u64::from(tag + 1) << 56
+    }
+    fn key(self) -> Self {
+        self & ((1 << 56) - 1)
+    }
+    fn tag(self) -> u8 {
+        (self >> 56) as u8 - 1
+    }
+    fn mix(self) -> u64 {
+        self.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+impl PackedSlot for u128 {
+    const FREE: Self = 0;
+    fn with_tag(key: Self, tag: u8) -> Self {
+        key | u128::from(tag + 1) << 120
+    }
+    fn key(self) -> Self {
+        self & ((1 << 120) - 1)
+    }
+    fn tag(self) -> u8 {
+        (self >> 120) as u8 - 1
+    }
+    fn mix(self) -> u64 {
+        ((self >> 64) as u64 ^ (self as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+    }
+}
+
+/// An open-addressing table of packed words ([`PackedSlot`]), never more
+/// than half full. A slot holds both the word and its tag, so a lookup
+/// reads one slot, usually one cache line; [`WordTags::tag_into`] asks for
+/// the slots of a batch of words before it reads any, so that their cache
+/// misses overlap instead of following one another.
+struct PackedWords<S> {
+    slots: Box<[S]>,
+    len: usize,
+}
+
+impl<S: PackedSlot> Default for PackedWords<S> {
+    fn default() -> Self {
+        PackedWords {
+            slots: vec![S::FREE; 1 << 10].into_boxed_slice(),
+            len: 0,
         }
     }
+}
+
+impl<S: PackedSlot> PackedWords<S> {
+    /// Where the search for `key` starts.
+    fn home(&self, key: S) -> usize {
+        // The top bits of the mixed key, which depend on all of it.
+        let bits = self.slots.len().trailing_zeros();
+        (key.mix() >> (64 - bits)) as usize
+    }
+
+    /// `key`'s home, whose slot is asked into the cache ahead of
+    /// [`Self::find`].
+    fn prefetch(&self, key: S) -> usize {
+        let home = self.home(key);
+        prefetch(&self.slots[home]);
+        home
+    }
+
+    /// The tag index of `key`, searching from its home.
+    fn find(&self, key: S, home: usize) -> Option<u8> {
+        let mask = self.slots.len() - 1;
+        let mut at = home;
+        // Some slot is free, so the search ends.
+        while self.slots[at] != S::FREE {
+            if self.slots[at].key() == key {
+                return Some(self.slots[at].tag());
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
+    /// Adds `key` with `tag` unless it is there.
+    fn insert(&mut self, key: S, tag: u8) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(key);
+        while self.slots[at] != S::FREE {
+            if self.slots[at].key() == key {
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = S::with_tag(key, tag);
+        self.len += 1;
+    }
+
+    fn grow(&mut self) {
+        let doubled = vec![S::FREE; self.slots.len() * 2].into_boxed_slice();
+        let old = std::mem::replace(&mut self.slots, doubled);
+        self.len = 0;
+        for &slot in old.iter().filter(|&&s| s != S::FREE) {
+            self.insert(slot.key(), slot.tag());
+        }
+    }
+}
+
+/// Asks the CPU to bring `value`'s cache line in, without waiting for it.
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is a hint: it reads nothing into the program
+        // and cannot fault, and the pointer comes from a reference.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 impl Default for Remembered {
@@ -106,21 +242,49 @@ impl Default for Remembered {
         Remembered {
             single: vec![0; 0x10000].into_boxed_slice(),
             singles: 0,
-            small: FxHashMap::default(),
-            medium: FxHashMap::default(),
+            short: PackedWords::default(),
+            medium: PackedWords::default(),
             long: FxHashMap::default(),
             tags: Vec::new(),
         }
     }
 }
 
+/// A lookup begun by [`Remembered::start`]: the key, and where its search
+/// starts (asked into the cache).
+#[derive(Clone, Copy)]
+enum Lookup<'w> {
+    Single(usize),
+    Short(u64, usize),
+    Medium(u128, usize),
+    Long(&'w str),
+}
+
 impl Remembered {
     fn get(&self, word: &str) -> Option<PosTag> {
-        let tag = match Key::of(word) {
-            Key::Single(c) => self.single[c].checked_sub(1),
-            Key::Small(key) => self.small.get(&key).copied(),
-            Key::Medium(key) => self.medium.get(&key).copied(),
-            Key::Long(word) => self.long.get(word).copied(),
+        self.finish(self.start(word))
+    }
+
+    /// Begins looking `word` up: asks for the memory the lookup will read.
+    fn start<'w>(&self, word: &'w str) -> Lookup<'w> {
+        match Key::of(word) {
+            Key::Single(c) => {
+                prefetch(&self.single[c]);
+                Lookup::Single(c)
+            }
+            Key::Short(key) => Lookup::Short(key, self.short.prefetch(key)),
+            Key::Medium(key) => Lookup::Medium(key, self.medium.prefetch(key)),
+            Key::Long(word) => Lookup::Long(word),
+        }
+    }
+
+    /// Ends a lookup begun by [`Self::start`].
+    fn finish(&self, lookup: Lookup<'_>) -> Option<PosTag> {
+        let tag = match lookup {
+            Lookup::Single(c) => self.single[c].checked_sub(1),
+            Lookup::Short(key, home) => self.short.find(key, home),
+            Lookup::Medium(key, home) => self.medium.find(key, home),
+            Lookup::Long(word) => self.long.get(word).copied(),
         };
         tag.map(|t| self.tags[usize::from(t)])
     }
@@ -128,7 +292,7 @@ impl Remembered {
     fn insert(&mut self, word: &str, pos: PosTag) {
         let tag = match self.tags.iter().position(|t| *t == pos) {
             Some(t) => t as u8,
-            // 255 tags, so that the single-character array can store index + 1.
+            // 255 tags, so that the tables can store index + 1 in a byte.
             None if self.tags.len() < usize::from(u8::MAX) => {
                 self.tags.push(pos);
                 (self.tags.len() - 1) as u8
@@ -144,12 +308,8 @@ impl Remembered {
                     self.singles += 1;
                 }
             }
-            Key::Small(key) => {
-                self.small.entry(key).or_insert(tag);
-            }
-            Key::Medium(key) => {
-                self.medium.entry(key).or_insert(tag);
-            }
+            Key::Short(key) => self.short.insert(key, tag),
+            Key::Medium(key) => self.medium.insert(key, tag),
             Key::Long(word) => {
                 self.long.entry(word.into()).or_insert(tag);
             }
@@ -157,7 +317,7 @@ impl Remembered {
     }
 
     fn len(&self) -> usize {
-        self.singles + self.small.len() + self.medium.len() + self.long.len()
+        self.singles + self.short.len + self.medium.len + self.long.len()
     }
 }
 
@@ -207,13 +367,34 @@ impl WordTags {
         let mut unknown = Vec::new();
         {
             let remembered = self.remembered.read().unwrap_or_else(|e| e.into_inner());
-            for range in words {
-                let pos = remembered.get(&text[range.clone()]);
-                if pos.is_none() {
-                    unknown.push((out.len(), range.clone()));
+            let mut words = words.peekable();
+            out.reserve(words.size_hint().0);
+            // The tables are larger than the fastest caches, and jieba's
+            // dictionary competes for them: asking for the slots of a batch
+            // of words before reading any lets their cache misses overlap
+            // instead of following one another.
+            const BATCH: usize = 16;
+            let mut batch: [(Range<usize>, Lookup<'_>); BATCH] = std::array::from_fn(|_| (0..0, Lookup::Long("")));
+            while words.peek().is_some() {
+                let mut n = 0;
+                for (slot, range) in batch.iter_mut().zip(words.by_ref()) {
+                    *slot = (range.clone(), remembered.start(&text[range]));
+                    n += 1;
                 }
-                let pos = pos.unwrap_or(PosTag::new(""));
-                out.push(Word { range, pos }.shifted(offset));
+                for (range, lookup) in &batch[..n] {
+                    let pos = remembered.finish(*lookup);
+                    if pos.is_none() {
+                        unknown.push((out.len(), range.clone()));
+                    }
+                    let pos = pos.unwrap_or(PosTag::new(""));
+                    out.push(
+                        Word {
+                            range: range.clone(),
+                            pos,
+                        }
+                        .shifted(offset),
+                    );
+                }
             }
         }
         if unknown.is_empty() {
@@ -431,6 +612,37 @@ mod tests {
             assert_eq!(tags.remembered.read().unwrap().get(word), *pos, "{word}");
         }
         assert_eq!(first[0].unwrap().as_str(), "uj");
+    }
+
+    #[test]
+    fn packed_tables_keep_every_word_through_growth() {
+        let mut remembered = Remembered::default();
+        let tags: Vec<PosTag> = ["n", "v", "ns", "nr", "m"].into_iter().map(PosTag::new).collect();
+        // Words of 1 to 9 characters, some of them the same characters as a
+        // shorter word with U+0001 in front (which packs to the same low
+        // bits), enough to make both tables grow several times.
+        let mut words = Vec::new();
+        for i in 0..6000u32 {
+            let c = |k: u32| char::from_u32(0x4E00 + (i * 7 + k * 13) % 0x5000).unwrap();
+            let len = 1 + (i % 9) as usize;
+            let word: String = (0..len as u32).map(c).collect();
+            words.push(format!("\u{1}{word}"));
+            words.push(word);
+        }
+        words.sort();
+        words.dedup();
+        for (i, word) in words.iter().enumerate() {
+            remembered.insert(word, tags[i % tags.len()]);
+        }
+        assert_eq!(remembered.len(), words.len());
+        assert!(remembered.short.len > 1000 && remembered.medium.len > 1000);
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(remembered.get(word), Some(tags[i % tags.len()]), "{word}");
+        }
+        // Outside the characters the words are made of.
+        for absent in ["ꀀꀁ", "\u{1}ꀀꀁ", "ꀀꀁꀂ", "ꀀꀁꀂꀃꀄ", "\u{1}ꀀꀁꀂꀃꀄꀅ", "\0"] {
+            assert_eq!(remembered.get(absent), None, "{absent:?}");
+        }
     }
 
     #[test]
