@@ -115,36 +115,37 @@ trait PackedSlot: Copy + Eq {
     fn mix(self) -> u64;
 }
 
-impl PackedSlot for u64 {
-    const FREE: Self = 0;
-    fn with_tag(key: Self, tag: u8) -> Self {
-        key | u64::from(tag + 1) << 56
-    }
-    fn key(self) -> Self {
-        self & ((1 << 56) - 1)
-    }
-    fn tag(self) -> u8 {
-        (self >> 56) as u8 - 1
-    }
-    fn mix(self) -> u64 {
-        self.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
+/// Implements [`PackedSlot`] for an integer type whose top byte, from bit
+/// `$tag_shift`, holds the tag, and whose key `$mix` mixes into 64 bits.
+macro_rules! packed_slot {
+    ($int:ty, $tag_shift:expr, $mix:path) => {
+        impl PackedSlot for $int {
+            const FREE: Self = 0;
+            fn with_tag(key: Self, tag: u8) -> Self {
+                key | <$int>::from(tag + 1) << $tag_shift
+            }
+            fn key(self) -> Self {
+                self & ((1 << $tag_shift) - 1)
+            }
+            fn tag(self) -> u8 {
+                (self >> $tag_shift) as u8 - 1
+            }
+            fn mix(self) -> u64 {
+                $mix(self)
+            }
+        }
+    };
 }
 
-impl PackedSlot for u128 {
-    const FREE: Self = 0;
-    fn with_tag(key: Self, tag: u8) -> Self {
-        key | u128::from(tag + 1) << 120
-    }
-    fn key(self) -> Self {
-        self & ((1 << 120) - 1)
-    }
-    fn tag(self) -> u8 {
-        (self >> 120) as u8 - 1
-    }
-    fn mix(self) -> u64 {
-        ((self >> 64) as u64 ^ (self as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
-    }
+packed_slot!(u64, 56, mix_u64);
+packed_slot!(u128, 120, mix_u128);
+
+fn mix_u64(key: u64) -> u64 {
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn mix_u128(key: u128) -> u64 {
+    ((key >> 64) as u64 ^ mix_u64(key as u64)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
 }
 
 /// An open-addressing table of packed words ([`PackedSlot`]), never more
@@ -182,18 +183,22 @@ impl<S: PackedSlot> PackedWords<S> {
         home
     }
 
-    /// The tag index of `key`, searching from its home.
-    fn find(&self, key: S, home: usize) -> Option<u8> {
+    /// The slot holding `key`, or the free slot where it would go,
+    /// searching from its home.
+    fn probe(&self, key: S, home: usize) -> usize {
         let mask = self.slots.len() - 1;
         let mut at = home;
         // Some slot is free, so the search ends.
-        while self.slots[at] != S::FREE {
-            if self.slots[at].key() == key {
-                return Some(self.slots[at].tag());
-            }
+        while self.slots[at] != S::FREE && self.slots[at].key() != key {
             at = (at + 1) & mask;
         }
-        None
+        at
+    }
+
+    /// The tag index of `key`, searching from its home.
+    fn find(&self, key: S, home: usize) -> Option<u8> {
+        let slot = self.slots[self.probe(key, home)];
+        (slot != S::FREE).then(|| slot.tag())
     }
 
     /// Adds `key` with `tag` unless it is there.
@@ -201,16 +206,11 @@ impl<S: PackedSlot> PackedWords<S> {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
-        let mut at = self.home(key);
-        while self.slots[at] != S::FREE {
-            if self.slots[at].key() == key {
-                return;
-            }
-            at = (at + 1) & mask;
+        let at = self.probe(key, self.home(key));
+        if self.slots[at] == S::FREE {
+            self.slots[at] = S::with_tag(key, tag);
+            self.len += 1;
         }
-        self.slots[at] = S::with_tag(key, tag);
-        self.len += 1;
     }
 
     fn grow(&mut self) {
@@ -358,7 +358,7 @@ impl WordTags {
         &self,
         jieba: &Jieba,
         text: &str,
-        words: impl Iterator<Item = Range<usize>>,
+        mut words: impl Iterator<Item = Range<usize>>,
         offset: usize,
         out: &mut Vec<Word>,
     ) -> bool {
@@ -367,7 +367,6 @@ impl WordTags {
         let mut unknown = Vec::new();
         {
             let remembered = self.remembered.read().unwrap_or_else(|e| e.into_inner());
-            let mut words = words.peekable();
             out.reserve(words.size_hint().0);
             // The tables are larger than the fastest caches, and jieba's
             // dictionary competes for them: asking for the slots of a batch
@@ -375,11 +374,14 @@ impl WordTags {
             // instead of following one another.
             const BATCH: usize = 16;
             let mut batch: [(Range<usize>, Lookup<'_>); BATCH] = std::array::from_fn(|_| (0..0, Lookup::Long("")));
-            while words.peek().is_some() {
+            loop {
                 let mut n = 0;
                 for (slot, range) in batch.iter_mut().zip(words.by_ref()) {
                     *slot = (range.clone(), remembered.start(&text[range]));
                     n += 1;
+                }
+                if n == 0 {
+                    break;
                 }
                 for (range, lookup) in &batch[..n] {
                     let pos = remembered.finish(*lookup);
