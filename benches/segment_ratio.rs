@@ -6,11 +6,12 @@
 //! time window, so a burst of load during one of them moves the ratio;
 //! here every round sees the same conditions for all contenders.
 //!
-//! `cut` runs on the pipeline's own jieba instance, as in the server: a
-//! second copy of the dictionary would make the two contenders evict each
-//! other's trie from the CPU caches on every turn. jieba-rs `tag` is left
-//! out for the same reason (its POS model takes cache too); the `pipeline`
-//! bench reports it.
+//! `cut` runs on the pipeline's own jieba instance, as in the server.
+//! Segment's precise mode walks its own copy of the dictionary (the
+//! lexicon, `src/text/lexicon.rs`), so each contender's pass starts with
+//! the other's tables in the CPU caches; a pass over 256 KiB warms its own.
+//! jieba-rs `tag` is left out (its POS model takes cache too); the
+//! `pipeline` bench reports it.
 //!
 //! cargo bench --bench segment_ratio [-- ROUNDS]
 //!

@@ -2,8 +2,10 @@
 
 pub mod align;
 pub mod cancel;
+pub mod char_hmm;
 pub mod dictionary;
 pub mod keywords;
+pub mod lexicon;
 pub mod normalize;
 pub mod offsets;
 pub mod opencc;

@@ -4,7 +4,7 @@ use std::{collections::BTreeMap, fmt, ops::Range, sync::Arc};
 
 use jieba_rs::Jieba;
 
-use crate::text::{dictionary::UserDictionary, word_tags::WordTags};
+use crate::text::{dictionary::UserDictionary, lexicon::Lexicon, word_tags::WordTags};
 
 /// How to cut text into words (jieba's three modes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -116,33 +116,39 @@ pub trait Segmenter: Send + Sync {
     }
 }
 
-/// jieba-rs with its default dictionary, and the tags of the words seen.
+/// jieba-rs with its default dictionary, the same dictionary as a
+/// [`Lexicon`] (which cuts precise mode and tags dictionary words on the
+/// way), and the tags of the other words seen.
 pub struct JiebaSegmenter {
     jieba: Jieba,
+    lexicon: Lexicon,
     tags: WordTags,
 }
 
 impl JiebaSegmenter {
     /// Loads jieba's embedded default dictionary (about 350k words).
     pub fn with_default_dict() -> Self {
-        Self::with_jieba(Jieba::new())
+        Self::with_user_dictionaries([])
     }
 
     /// jieba's default dictionary extended with `dictionaries`, in order
     /// (a later entry for the same word wins).
     pub fn with_user_dictionaries<'d>(dictionaries: impl IntoIterator<Item = &'d UserDictionary>) -> Self {
         let mut jieba = Jieba::new();
+        let mut added = Vec::new();
         for dictionary in dictionaries {
             for entry in &dictionary.entries {
-                jieba.add_word(&entry.word, entry.freq, entry.tag.as_deref());
+                // jieba-rs picks the frequency of a word given without one
+                // (from the words added before it); the lexicon takes the
+                // one it picked.
+                let freq = jieba.add_word(&entry.word, entry.freq, entry.tag.as_deref());
+                added.push((entry.word.as_str(), freq, entry.tag.as_deref()));
             }
         }
-        Self::with_jieba(jieba)
-    }
-
-    fn with_jieba(jieba: Jieba) -> Self {
+        let lexicon = Lexicon::with_words(added);
         JiebaSegmenter {
             jieba,
+            lexicon,
             tags: WordTags::new(),
         }
     }
@@ -160,8 +166,12 @@ impl JiebaSegmenter {
 
 impl Segmenter for JiebaSegmenter {
     fn segment_into(&self, text: &str, mode: SegmentMode, hmm: bool, offset: usize, out: &mut Vec<Word>) {
+        if mode == SegmentMode::Precise {
+            self.precise_into(text, hmm, offset, out);
+            return;
+        }
         let tokens = match mode {
-            SegmentMode::Precise => self.jieba.cut(text, hmm),
+            SegmentMode::Precise => unreachable!("cut by the lexicon above"),
             SegmentMode::Full => self.jieba.cut_all(text),
             SegmentMode::Search => self.jieba.cut_for_search(text, hmm),
         };
@@ -192,6 +202,44 @@ impl Segmenter for JiebaSegmenter {
         }
         if mode != SegmentMode::Precise {
             out[first..].sort_by_key(|w| (w.range.start, w.range.end));
+        }
+    }
+}
+
+impl JiebaSegmenter {
+    /// Precise mode: the lexicon cuts and tags the dictionary words; the
+    /// other words' tags are jieba's guesses, remembered.
+    fn precise_into(&self, text: &str, hmm: bool, offset: usize, out: &mut Vec<Word>) {
+        let first = out.len();
+        out.reserve(text.len() / 4);
+        let mut guessed = Vec::new();
+        self.lexicon.cut(text, hmm, |range, pos| {
+            if pos.is_none() {
+                guessed.push(out.len());
+            }
+            let pos = pos.unwrap_or(PosTag::new(""));
+            out.push(Word { range, pos }.shifted(offset));
+        });
+        for index in guessed {
+            let range = out[index].range.start - offset..out[index].range.end - offset;
+            match self.tags.get(&self.jieba, &text[range]) {
+                Some(pos) => out[index].pos = pos,
+                None => {
+                    // jieba splits this word when it stands alone, so its
+                    // guess cannot be read on its own: tag the whole text.
+                    let tagged = self.jieba.tag(text, hmm);
+                    self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
+                    out.truncate(first);
+                    out.extend(tagged.iter().map(|t| {
+                        Word {
+                            range: t.byte_start..t.byte_end,
+                            pos: PosTag::new(t.tag),
+                        }
+                        .shifted(offset)
+                    }));
+                    return;
+                }
+            }
         }
     }
 }

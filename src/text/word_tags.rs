@@ -225,7 +225,7 @@ impl<S: PackedSlot> PackedWords<S> {
 
 /// Asks the CPU to bring `value`'s cache line in, without waiting for it.
 #[inline(always)]
-fn prefetch<T>(value: &T) {
+pub(crate) fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
