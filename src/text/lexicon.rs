@@ -768,14 +768,7 @@ mod tests {
                                \u{20000}\u{20001}\u{20002}\u{3400}\u{3401}\u{9FD6}\u{F900}AIaZ09c+_#.%-&，。！“” \r\n\t"
             .chars()
             .collect();
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |n: usize| {
-            // xorshift64*: deterministic, so a failure reproduces.
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-        };
+        let mut next = crate::text::test_random(0x9E37_79B9_7F4A_7C15);
         for case in 0..3000 {
             let len = next(50);
             let text: String = (0..len).map(|_| pool[next(pool.len())]).collect();

@@ -563,14 +563,7 @@ mod tests {
         // and Traditional characters its HMM joins, letters, digits,
         // punctuation and spaces.
         let pool: Vec<char> = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现与问力理本身月合四己法間產業發展臺灣積體電路製造張尧嘉欣aZ09_#.%-+&，。！？、：；“”（）《》 \n\t".chars().collect();
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            // xorshift64*: deterministic, so a failure reproduces.
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-        };
+        let mut next = crate::text::test_random(0x2545_f491_4f6c_dd1d);
         for case in 0..1500 {
             let len = next(40);
             let text: String = (0..len).map(|_| pool[next(pool.len())]).collect();
