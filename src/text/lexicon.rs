@@ -790,6 +790,72 @@ mod tests {
     }
 
     #[test]
+    fn random_user_dictionaries_cut_as_jieba_does() {
+        // Words of one to four characters from a small pool: they are
+        // prefixes and extensions of default words and of each other, some
+        // are default words, and some come more than once.
+        let pool: Vec<char> = "中国人民大学生发展经济北京市长江大桥云计算区块链甲乙\u{20000}\u{3400}a1"
+            .chars()
+            .collect();
+        let mut next = crate::text::test_random(0x5DEE_CE66_D1CE_4E5B);
+        for round in 0..3 {
+            let mut dictionary = String::new();
+            for _ in 0..60 {
+                let word: String = (0..1 + next(4)).map(|_| pool[next(pool.len())]).collect();
+                let line = match next(4) {
+                    0 => word,
+                    1 => format!("{word} {}", 1 + next(100_000)),
+                    2 => format!("{word} {} t{}", next(50), next(3)),
+                    _ => format!("{word} {} nz", 1 + next(10)),
+                };
+                dictionary.push_str(&line);
+                dictionary.push('\n');
+            }
+            let dict = UserDictionary::parse(std::path::Path::new("random.txt"), dictionary.as_bytes()).expect("valid");
+            let seg = JiebaSegmenter::with_user_dictionaries([&dict]);
+            for case in 0..400 {
+                let text: String = (0..next(30)).map(|_| pool[next(pool.len())]).collect();
+                let hmm = case % 2 == 0;
+                let [ours, theirs] = both(&seg, &text, hmm);
+                assert_eq!(
+                    ours, theirs,
+                    "round {round}, case {case}, hmm {hmm}: {text:?}\n{dictionary}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_total_is_the_sum_of_the_final_frequencies() {
+        // Independently of `with_words`: every default line's frequency,
+        // with a re-added default word's and a twice-added new word's last
+        // frequency in place of the earlier ones.
+        let default_freq = |word: &str| {
+            DEFAULT_DICTIONARY
+                .lines()
+                .find_map(|l| {
+                    let mut f = l.split_ascii_whitespace();
+                    (f.next() == Some(word)).then(|| f.next().unwrap().parse::<usize>().unwrap())
+                })
+                .expect("a default word")
+        };
+        let sum: usize = DEFAULT_DICTIONARY
+            .lines()
+            .map(|l| l.split_ascii_whitespace().nth(1).unwrap().parse::<usize>().unwrap())
+            .sum();
+        let lexicon = Lexicon::with_words([
+            ("北京", 5, None),
+            ("长鑫存储", 3, Some("nt")),
+            ("北京", 7, Some("zz")),
+            ("长鑫存储", 11, None),
+            ("中国", 1, None),
+        ]);
+        let total = sum - default_freq("北京") + 7 + 11 - default_freq("中国") + 1;
+        assert_eq!(lexicon.log_total, (total as f64).ln());
+        assert_eq!(Lexicon::default_dictionary().log_total, (sum as f64).ln());
+    }
+
+    #[test]
     fn the_lexicon_holds_the_default_dictionary_and_added_words() {
         let default = Lexicon::default_dictionary();
         assert!(default.len() > 340_000, "{}", default.len());
