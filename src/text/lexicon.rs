@@ -20,8 +20,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::text::{
     char_hmm::{CharHmm, HmmScratch},
+    prefetch,
     segment::PosTag,
-    word_tags::prefetch,
 };
 
 /// jieba-rs's default dictionary (`word freq tag` lines), found by build.rs.
@@ -176,7 +176,8 @@ impl Lexicon {
     pub fn with_words<'w>(added: impl IntoIterator<Item = AddedWord<'w>>) -> Lexicon {
         let default = &*DEFAULT;
         let mut tags = default.tags.clone();
-        let mut tag_ids: FxHashMap<PosTag, u32> = FxHashMap::default();
+        // A new word's tag is usually one the default dictionary has.
+        let mut tag_ids: FxHashMap<PosTag, u32> = tags.iter().zip(1..).map(|(&tag, field)| (tag, field)).collect();
         // Each added word's frequency and tag field, in order of first
         // addition; a default word's old frequency is read from the
         // dictionary text (the trie keeps only its logarithm).

@@ -166,43 +166,27 @@ impl JiebaSegmenter {
 
 impl Segmenter for JiebaSegmenter {
     fn segment_into(&self, text: &str, mode: SegmentMode, hmm: bool, offset: usize, out: &mut Vec<Word>) {
-        if mode == SegmentMode::Precise {
-            self.precise_into(text, hmm, offset, out);
-            return;
-        }
         let tokens = match mode {
-            SegmentMode::Precise => unreachable!("cut by the lexicon above"),
+            SegmentMode::Precise => return self.precise_into(text, hmm, offset, out),
             SegmentMode::Full => self.jieba.cut_all(text),
             SegmentMode::Search => self.jieba.cut_for_search(text, hmm),
         };
         let ranges = tokens.iter().map(|t| t.byte_start..t.byte_end);
         let first = out.len();
         if !self.tags.tag_into(&self.jieba, text, ranges.clone(), offset, out) {
-            // Some word is a dictionary word that jieba splits on its own
-            // (its HMM joined it here). Its tag comes from jieba's `tag` over
-            // the text, which teaches the table every word of it.
-            let tagged = self.jieba.tag(text, hmm);
-            self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
-            let word = |range: Range<usize>, pos| Word { range, pos }.shifted(offset);
-            match mode {
-                SegmentMode::Precise => {
-                    out.extend(
-                        tagged
-                            .iter()
-                            .map(|t| word(t.byte_start..t.byte_end, PosTag::new(t.tag))),
-                    );
+            self.tag_in_context(text, hmm);
+            // The overlapping modes' inner words that neither way finds
+            // have no context to take a tag from.
+            out.extend(ranges.map(|r| {
+                let pos = self.tags.get(&self.jieba, &text[r.clone()]);
+                Word {
+                    range: r,
+                    pos: pos.unwrap_or(PosTag::new("x")),
                 }
-                // The overlapping modes' inner words that neither way finds
-                // have no context to take a tag from.
-                SegmentMode::Full | SegmentMode::Search => out.extend(ranges.map(|r| {
-                    let pos = self.tags.get(&self.jieba, &text[r.clone()]);
-                    word(r, pos.unwrap_or(PosTag::new("x")))
-                })),
-            }
+                .shifted(offset)
+            }));
         }
-        if mode != SegmentMode::Precise {
-            out[first..].sort_by_key(|w| (w.range.start, w.range.end));
-        }
+        out[first..].sort_by_key(|w| (w.range.start, w.range.end));
     }
 }
 
@@ -227,10 +211,8 @@ impl JiebaSegmenter {
                 None => {
                     // jieba splits this word when it stands alone, so its
                     // guess cannot be read on its own: tag the whole text.
-                    let tagged = self.jieba.tag(text, hmm);
-                    self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
                     out.truncate(first);
-                    out.extend(tagged.iter().map(|t| {
+                    out.extend(self.tag_in_context(text, hmm).iter().map(|t| {
                         Word {
                             range: t.byte_start..t.byte_end,
                             pos: PosTag::new(t.tag),
@@ -241,6 +223,15 @@ impl JiebaSegmenter {
                 }
             }
         }
+    }
+
+    /// jieba-rs's `tag` over `text`, whose words the tag table learns: how
+    /// a word that jieba splits when it stands alone (its HMM joined it in
+    /// context) gets its tag.
+    fn tag_in_context<'a>(&'a self, text: &'a str, hmm: bool) -> Vec<jieba_rs::Tag<'a>> {
+        let tagged = self.jieba.tag(text, hmm);
+        self.tags.learn(tagged.iter().map(|t| (t.word, PosTag::new(t.tag))));
+        tagged
     }
 }
 

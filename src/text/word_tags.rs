@@ -4,17 +4,22 @@
 //! dictionary's when the dictionary holds the word, else a guess from its
 //! part-of-speech HMM (a Viterbi over about 250 states per character).
 //! That guess is most of what `tag` costs over `cut` on news text, and both
-//! kinds of tag depend on the word alone. So the segmenter cuts, and looks
-//! each word's tag up here; a word seen for the first time is tagged
-//! through jieba-rs's public API and remembered. The answers are jieba's
-//! own, which the tests check word by word against `tag`.
+//! kinds of tag depend on the word alone. So the segmenter looks tags up
+//! here: in precise mode those of the words the dictionary lacks (the
+//! lexicon gives the others), in full and search mode every word's. A word
+//! seen for the first time is tagged through jieba-rs's public API and
+//! remembered. The answers are jieba's own, which the tests check word by
+//! word against `tag`.
 
 use std::{ops::Range, sync::RwLock};
 
 use jieba_rs::{HmmModel, Jieba};
 use rustc_hash::FxHashMap;
 
-use crate::text::segment::{PosTag, Word};
+use crate::text::{
+    prefetch,
+    segment::{PosTag, Word},
+};
 
 /// Words longer than this (in bytes) are tagged each time instead of
 /// remembered: a long run of letters or digits is one word to jieba, and
@@ -221,20 +226,6 @@ impl<S: PackedSlot> PackedWords<S> {
             self.insert(slot.key(), slot.tag());
         }
     }
-}
-
-/// Asks the CPU to bring `value`'s cache line in, without waiting for it.
-#[inline(always)]
-pub(crate) fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // SAFETY: a prefetch is a hint: it reads nothing into the program
-        // and cannot fault, and the pointer comes from a reference.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 impl Default for Remembered {
