@@ -20,7 +20,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::text::{
     char_hmm::{CharHmm, HmmScratch},
-    prefetch,
+    huge_vec, prefetch,
     segment::PosTag,
 };
 
@@ -468,7 +468,7 @@ impl Trie {
         Trie {
             root: vec![RootSlot::default(); ROOT_CHARS].into_boxed_slice(),
             root_filter: vec![0; ROOT_CHARS].into_boxed_slice(),
-            slots: vec![Slot::default(); slots],
+            slots: huge_vec(slots, Slot::default()),
             shift: 64 - slots.trailing_zeros(),
             used: 0,
             next_node: 1,
@@ -581,7 +581,7 @@ impl Trie {
 
     fn grow(&mut self) {
         let len = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); len]);
+        let old = std::mem::replace(&mut self.slots, huge_vec(len, Slot::default()));
         self.shift = 64 - len.trailing_zeros();
         for slot in old.into_iter().filter(|s| s.key != 0) {
             let i = self.probe(slot.key & KEY_MASK);

@@ -5,6 +5,8 @@
 //! most n-grams of a text are not features) touches few cache lines, and a
 //! key's weight row sits at the same index in the row array.
 
+use crate::text::huge_vec;
+
 /// Most labels a row holds.
 pub(crate) const MAX_LABELS: usize = 16;
 
@@ -121,37 +123,6 @@ impl FeatureTable {
         rows.sort_unstable_by_key(|(k, _)| *k);
         rows
     }
-}
-
-/// `len` copies of `value`, in memory the kernel is asked to back with
-/// transparent huge pages (where its policy is `madvise`, the common
-/// default). Scoring reads rows at random over tens of megabytes: with
-/// 4 KiB pages nearly every read also misses the TLB. The advice is given
-/// before the memory is first written, so that its first faults already map
-/// huge pages; if it is refused, nothing else changes.
-fn huge_vec<T: Clone>(len: usize, value: T) -> Vec<T> {
-    let mut vec = Vec::with_capacity(len);
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE_PAGE: usize = 2 << 20;
-        let spare = vec.spare_capacity_mut();
-        let start = spare.as_ptr() as usize;
-        let end = start + std::mem::size_of_val(spare);
-        let (aligned_start, aligned_end) = (start.next_multiple_of(HUGE_PAGE), end / HUGE_PAGE * HUGE_PAGE);
-        if aligned_end > aligned_start {
-            // SAFETY: the range lies inside the vector's own allocation;
-            // MADV_HUGEPAGE changes how pages are backed, never their contents.
-            unsafe {
-                libc::madvise(
-                    aligned_start as *mut libc::c_void,
-                    aligned_end - aligned_start,
-                    libc::MADV_HUGEPAGE,
-                );
-            }
-        }
-    }
-    vec.resize(len, value);
-    vec
 }
 
 #[cfg(test)]
