@@ -5,7 +5,11 @@
 //! `zhtext bench run` drives one RPC against a running server; `zhtext
 //! bench suite` starts the server itself (this binary, `serve`), runs the
 //! scenarios the production targets are stated in, reads the server's
-//! resident memory from /proc, and prints one table with the ratios.
+//! resident memory from /proc, and prints one table with the ratios. It
+//! then drives the [`floor`] server the same way, to show what the gRPC
+//! stack alone allows.
+
+mod floor;
 
 use std::{
     path::{Path, PathBuf},
@@ -31,6 +35,9 @@ pub enum BenchCommand {
     Run(RunArgs),
     /// Start a server and run every scenario of the production targets.
     Suite(SuiteArgs),
+    /// Serve Segment from memory, the transport floor the suite measures.
+    #[command(hide = true)]
+    FloorServer(floor::FloorArgs),
 }
 
 /// RPCs the load generator can drive.
@@ -261,6 +268,16 @@ async fn call(channel: Channel, rpc: Rpc, text: &str) -> Result<(), tonic::Statu
     Ok(())
 }
 
+/// Sends each payload once as a Segment request, one after the other.
+async fn remember(channel: &Channel, payloads: &Payloads) -> anyhow::Result<()> {
+    for text in &payloads.texts {
+        call(channel.clone(), Rpc::Segment, text)
+            .await
+            .context("a Segment request to the floor server")?;
+    }
+    Ok(())
+}
+
 /// Closed-loop load: `concurrency` tasks each send one request after the
 /// other until `duration` has passed.
 pub async fn drive(
@@ -368,17 +385,14 @@ struct SpawnedServer {
 }
 
 impl SpawnedServer {
-    async fn start() -> anyhow::Result<Self> {
+    /// Runs this binary with `args` and `--listen` on a free port, and
+    /// waits until it reports SERVING.
+    async fn start(args: &[&str]) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let exe = std::env::current_exe()?;
         let child = Command::new(exe)
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--metrics-listen",
-                "off",
-            ])
+            .args(args)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .spawn()
@@ -394,7 +408,11 @@ impl SpawnedServer {
             anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not start");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        eprintln!("server SERVING {} ms after spawn", started.elapsed().as_millis());
+        eprintln!(
+            "{} SERVING {} ms after spawn",
+            args.join(" "),
+            started.elapsed().as_millis()
+        );
         Ok(SpawnedServer { child, target })
     }
 }
@@ -430,6 +448,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
                 Ok(())
             }
             BenchCommand::Suite(args) => suite(args).await,
+            BenchCommand::FloorServer(args) => floor::serve(args).await,
         }
     })
 }
@@ -440,7 +459,7 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     let small = Arc::new(Payloads::load(&args.corpus, 100, 4096)?);
     let large = Arc::new(Payloads::load(&args.corpus, 100_000 / 3, 64)?);
     let huge = Arc::new(Payloads::load(&args.corpus, 1_000_000 / 3, 4)?);
-    let server = SpawnedServer::start().await?;
+    let server = SpawnedServer::start(&["serve", "--metrics-listen", "off"]).await?;
     let pid = server.child.id();
     let conns = channels(&server.target, 4).await?;
     let c = args.concurrency;
@@ -514,6 +533,31 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     let overload = LoadReport::combine([outcomes], started);
     row(format!("{} concurrent Segment 1 MB", args.overload_requests), &overload);
     let after_overload = rss_mib(pid);
+    drop(conns);
+    drop(server);
+
+    // The floor: the same client and payloads against a server that
+    // answers Segment from memory (see `floor`).
+    let floor_server = SpawnedServer::start(&["bench", "floor-server"]).await?;
+    let floor_pid = floor_server.child.id();
+    let floor_conns = channels(&floor_server.target, 4).await?;
+    remember(&floor_conns[0], &small).await?;
+    remember(&floor_conns[0], &large).await?;
+    let floor_cpu = || cpu_seconds(floor_pid).unwrap_or(f64::NAN);
+    let before = floor_cpu();
+    let floor_health = drive(&floor_conns, Rpc::Health, &small, c, seconds).await;
+    let floor_health_cpu = floor_cpu() - before;
+    row(format!("floor: Health/Check c={c}"), &floor_health);
+    let before = floor_cpu();
+    let floor_small = drive(&floor_conns, Rpc::Segment, &small, c, seconds).await;
+    let floor_small_cpu = floor_cpu() - before;
+    row(format!("floor: Segment 100 chars c={c}"), &floor_small);
+    let (before, client_before) = (floor_cpu(), own_cpu());
+    let floor_large = drive(&floor_conns, Rpc::Segment, &large, large_c, seconds).await;
+    let (floor_large_cpu, floor_client_cpu) = (floor_cpu() - before, own_cpu() - client_before);
+    row(format!("floor: Segment 100 KB c={large_c}"), &floor_large);
+    drop(floor_conns);
+    drop(floor_server);
 
     println!("\n{TABLE_HEADER}");
     for line in &lines {
@@ -553,6 +597,29 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
         println!("server RSS after sustained load: {rss:.0} MiB (peak {peak:.0} MiB; target <= 300 MB)");
         println!("server RSS after the overload burst: {rss2:.0} MiB (peak {peak2:.0} MiB)");
     }
+    let per_mb = |cpu: f64, report: &LoadReport| cpu / (report.text_bytes as f64 / 1e6);
+    let in_process_per_mb = per_mb(baseline_cpu, &baseline);
+    let floor_per_mb = per_mb(floor_large_cpu, &floor_large);
+    println!();
+    println!("The floor: a plain tonic server answering Segment from memory (no text processing), same client:");
+    println!(
+        "Segment 100 chars / Health: {:.1}% of the requests/s; server CPU per request: Health {:.1} us, Segment {:.1} us ({:.1}%)",
+        100.0 * floor_small.rps() / floor_health.rps(),
+        1e6 * floor_health_cpu / floor_health.ok as f64,
+        1e6 * floor_small_cpu / floor_small.ok as f64,
+        100.0 * (floor_health_cpu / floor_health.ok as f64) / (floor_small_cpu / floor_small.ok as f64)
+    );
+    println!(
+        "Segment 100 KB over gRPC / in-process pipeline: {:.1}% of the throughput",
+        100.0 * floor_large.mbps() / baseline.mbps()
+    );
+    println!(
+        "CPU per text MB: floor server {:.3} s, client {:.3} s, in-process pipeline {:.3} s; the pipeline behind this floor, with a client that cost nothing, could reach at most {:.1}% of in-process",
+        floor_per_mb,
+        per_mb(floor_client_cpu, &floor_large),
+        in_process_per_mb,
+        100.0 * in_process_per_mb / (in_process_per_mb + floor_per_mb)
+    );
     println!("machine: {cores} cores; client and server share them");
     Ok(())
 }
