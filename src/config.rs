@@ -17,6 +17,7 @@
 //! | `ZHTEXT_TLS_CLIENT_CA` | `--tls-client-ca` | none | PEM CA: require client certificates signed by it (mutual TLS) |
 //! | `ZHTEXT_LOG_FORMAT` | `--log-format` | `text` | `text` for people, `json` for log pipelines |
 //! | `RUST_LOG` | | `info` | log filter (tracing-subscriber `EnvFilter` syntax) |
+//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | | none | OTLP/gRPC collector for request spans (see `telemetry`) |
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 

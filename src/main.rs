@@ -14,13 +14,20 @@ use zhtext::{
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(cli.log_format);
     let serve = match cli.command {
         None => cli.serve,
         Some(Command::Serve(config)) => config,
-        Some(command) => return zhtext::cli::run_local(command),
+        Some(command) => {
+            telemetry::init(cli.log_format);
+            return zhtext::cli::run_local(command);
+        }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // The span exporter's gRPC channel is created on, and runs on, this runtime.
+    let telemetry = {
+        let _entered = runtime.enter();
+        telemetry::init_with_export(cli.log_format)?
+    };
     let result = runtime.block_on(async move {
         let tls = match (&serve.tls_cert, &serve.tls_key) {
             (Some(cert), Some(key)) => Some(TlsSettings::read(cert, key, serve.tls_client_ca.as_deref())?),
@@ -55,6 +62,7 @@ fn main() -> anyhow::Result<()> {
         )
         .await
     });
+    telemetry.shutdown();
     // Work abandoned at the end of the grace period must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(500));
     result

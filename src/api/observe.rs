@@ -68,6 +68,12 @@ impl Drop for Completion {
         span.record("request_bytes", received);
         span.record("response_bytes", self.sent);
         span.record("latency_ms", elapsed.as_secs_f64() * 1e3);
+        // OpenTelemetry's conventions for gRPC server spans (these fields
+        // exist only while spans are exported; see `request_span`).
+        span.record("rpc.grpc.status_code", code as i32);
+        if server_error(code) {
+            span.record("otel.status_code", "ERROR");
+        }
         match code {
             tonic::Code::Ok => tracing::debug!(parent: span, "request finished"),
             tonic::Code::Internal | tonic::Code::Unknown | tonic::Code::DataLoss => {
@@ -76,6 +82,49 @@ impl Drop for Completion {
             _ => tracing::info!(parent: span, "request refused or abandoned"),
         }
     }
+}
+
+/// The span of one request. Exported spans also carry OpenTelemetry's
+/// names for gRPC server spans; the logs go without them.
+fn request_span(method: &'static str) -> tracing::Span {
+    use tracing::field::Empty;
+    if crate::telemetry::exporting() {
+        let (service, rpc) = method.trim_start_matches('/').split_once('/').unwrap_or((method, ""));
+        tracing::info_span!(
+            "rpc",
+            method,
+            request_bytes = Empty,
+            response_bytes = Empty,
+            status = Empty,
+            latency_ms = Empty,
+            otel.name = method.trim_start_matches('/'),
+            otel.kind = "server",
+            otel.status_code = Empty,
+            rpc.system = "grpc",
+            rpc.service = service,
+            rpc.method = rpc,
+            rpc.grpc.status_code = Empty,
+        )
+    } else {
+        tracing::info_span!(
+            "rpc",
+            method,
+            request_bytes = Empty,
+            response_bytes = Empty,
+            status = Empty,
+            latency_ms = Empty,
+        )
+    }
+}
+
+/// Codes that mark a server span as failed, by OpenTelemetry's gRPC
+/// conventions: the server's fault, not the caller's.
+fn server_error(code: tonic::Code) -> bool {
+    use tonic::Code::*;
+    matches!(
+        code,
+        Unknown | DeadlineExceeded | Unimplemented | Internal | Unavailable | DataLoss
+    )
 }
 
 fn grpc_status(headers: &http::HeaderMap) -> Option<tonic::Code> {
@@ -117,14 +166,8 @@ where
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
         let method = metrics::method_label(request.uri().path());
-        let span = tracing::info_span!(
-            "rpc",
-            method,
-            request_bytes = tracing::field::Empty,
-            response_bytes = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
+        let span = request_span(method);
+        crate::telemetry::continue_trace(&span, request.headers());
         let received = Arc::new(AtomicU64::new(0));
         metrics::in_flight(1.0);
         let mut completion = Completion {
