@@ -6,7 +6,10 @@
 //! carries a W3C `traceparent` header. Unset, nothing is exported and no
 //! request pays for it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::{
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use opentelemetry::{propagation::Extractor, trace::TracerProvider as _};
@@ -19,6 +22,11 @@ use crate::config::LogFormat;
 /// Environment variables that turn trace export on (the OpenTelemetry
 /// names; the exporter reads them, and the other `OTEL_*` settings, itself).
 const ENDPOINT_VARS: [&str; 2] = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+/// How long the last spans may take to leave at shutdown: within the
+/// Deployment's margin between the drain and the kubelet's SIGKILL, so an
+/// unreachable collector costs traces, never a clean exit.
+pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Whether spans are exported, read per request by [`continue_trace`].
 static EXPORTING: AtomicBool = AtomicBool::new(false);
@@ -41,12 +49,12 @@ pub struct Telemetry {
 }
 
 impl Telemetry {
-    /// Exports the spans still queued and stops the exporter. Blocks; call
-    /// it outside the runtime, while the runtime is still alive (the
-    /// exporter's gRPC channel runs on it).
+    /// Exports the spans still queued and stops the exporter, for at most
+    /// [`FLUSH_TIMEOUT`]. Blocks; call it outside the runtime, while the
+    /// runtime is still alive (the exporter's gRPC channel runs on it).
     pub fn shutdown(self) {
         if let Some(provider) = self.provider
-            && let Err(error) = provider.shutdown()
+            && let Err(error) = provider.shutdown_with_timeout(FLUSH_TIMEOUT)
         {
             tracing::warn!(%error, "flushing the last trace spans failed");
         }
