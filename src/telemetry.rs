@@ -98,6 +98,15 @@ pub fn init_with_export(format: LogFormat) -> anyhow::Result<Telemetry> {
 
 fn install(format: LogFormat, provider: Option<&SdkTracerProvider>) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let Some(provider) = provider else {
+        // Logs only: one global filter, the cheapest subscriber per request.
+        let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+        let _ = match format {
+            LogFormat::Text => builder.try_init(),
+            LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        };
+        return;
+    };
     let logs = match format {
         LogFormat::Text => fmt::layer().with_writer(std::io::stderr).boxed(),
         LogFormat::Json => fmt::layer()
@@ -109,11 +118,9 @@ fn install(format: LogFormat, provider: Option<&SdkTracerProvider>) {
     };
     // Spans are exported whatever RUST_LOG says of the logs: the request
     // spans are info level, and a quiet log should not blind the traces.
-    let traces = provider.map(|provider| {
-        tracing_opentelemetry::layer()
-            .with_tracer(provider.tracer("zhtext"))
-            .with_filter(Targets::new().with_target("zhtext", Level::INFO))
-    });
+    let traces = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("zhtext"))
+        .with_filter(Targets::new().with_target("zhtext", Level::INFO));
     let _ = tracing_subscriber::registry()
         .with(logs.with_filter(filter))
         .with(traces)
