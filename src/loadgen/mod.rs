@@ -536,29 +536,6 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     drop(conns);
     drop(server);
 
-    // The floor: the same client and payloads against a server that
-    // answers Segment from memory (see `floor`).
-    let floor_server = SpawnedServer::start(&["bench", "floor-server"]).await?;
-    let floor_pid = floor_server.child.id();
-    let floor_conns = channels(&floor_server.target, 4).await?;
-    remember(&floor_conns[0], &small).await?;
-    remember(&floor_conns[0], &large).await?;
-    let floor_cpu = || cpu_seconds(floor_pid).unwrap_or(f64::NAN);
-    let before = floor_cpu();
-    let floor_health = drive(&floor_conns, Rpc::Health, &small, c, seconds).await;
-    let floor_health_cpu = floor_cpu() - before;
-    row(format!("floor: Health/Check c={c}"), &floor_health);
-    let before = floor_cpu();
-    let floor_small = drive(&floor_conns, Rpc::Segment, &small, c, seconds).await;
-    let floor_small_cpu = floor_cpu() - before;
-    row(format!("floor: Segment 100 chars c={c}"), &floor_small);
-    let (before, client_before) = (floor_cpu(), own_cpu());
-    let floor_large = drive(&floor_conns, Rpc::Segment, &large, large_c, seconds).await;
-    let (floor_large_cpu, floor_client_cpu) = (floor_cpu() - before, own_cpu() - client_before);
-    row(format!("floor: Segment 100 KB c={large_c}"), &floor_large);
-    drop(floor_conns);
-    drop(floor_server);
-
     println!("\n{TABLE_HEADER}");
     for line in &lines {
         println!("{line}");
@@ -597,10 +574,37 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
         println!("server RSS after sustained load: {rss:.0} MiB (peak {peak:.0} MiB; target <= 300 MB)");
         println!("server RSS after the overload burst: {rss2:.0} MiB (peak {peak2:.0} MiB)");
     }
+    println!("machine: {cores} cores; client and server share them");
+
+    // Printed above first, so that a failure here loses none of it.
+    // The floor: the same client and payloads against a server that
+    // answers Segment from memory (see `floor`).
+    let floor_server = SpawnedServer::start(&["bench", "floor-server"]).await?;
+    let floor_pid = floor_server.child.id();
+    let floor_conns = channels(&floor_server.target, 4).await?;
+    remember(&floor_conns[0], &small).await?;
+    remember(&floor_conns[0], &large).await?;
+    let floor_cpu = || cpu_seconds(floor_pid).unwrap_or(f64::NAN);
+    let before = floor_cpu();
+    let floor_health = drive(&floor_conns, Rpc::Health, &small, c, seconds).await;
+    let floor_health_cpu = floor_cpu() - before;
+    println!("\n{TABLE_HEADER}");
+    let floor_row = |name: String, report: &LoadReport| println!("{}", report.line(&name));
+    floor_row(format!("floor: Health/Check c={c}"), &floor_health);
+    let before = floor_cpu();
+    let floor_small = drive(&floor_conns, Rpc::Segment, &small, c, seconds).await;
+    let floor_small_cpu = floor_cpu() - before;
+    floor_row(format!("floor: Segment 100 chars c={c}"), &floor_small);
+    let (before, client_before) = (floor_cpu(), own_cpu());
+    let floor_large = drive(&floor_conns, Rpc::Segment, &large, large_c, seconds).await;
+    let (floor_large_cpu, floor_client_cpu) = (floor_cpu() - before, own_cpu() - client_before);
+    floor_row(format!("floor: Segment 100 KB c={large_c}"), &floor_large);
+    drop(floor_conns);
+    drop(floor_server);
+    println!();
     let per_mb = |cpu: f64, report: &LoadReport| cpu / (report.text_bytes as f64 / 1e6);
     let in_process_per_mb = per_mb(baseline_cpu, &baseline);
     let floor_per_mb = per_mb(floor_large_cpu, &floor_large);
-    println!();
     println!("The floor: a plain tonic server answering Segment from memory (no text processing), same client:");
     println!(
         "Segment 100 chars / Health: {:.1}% of the requests/s; server CPU per request: Health {:.1} us, Segment {:.1} us ({:.1}%)",
@@ -620,6 +624,5 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
         in_process_per_mb,
         100.0 * in_process_per_mb / (in_process_per_mb + floor_per_mb)
     );
-    println!("machine: {cores} cores; client and server share them");
     Ok(())
 }
