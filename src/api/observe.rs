@@ -67,25 +67,43 @@ impl Drop for Completion {
         span.record("status", tracing::field::debug(code));
         span.record("request_bytes", received);
         span.record("response_bytes", self.sent);
-        span.record("latency_ms", elapsed.as_secs_f64() * 1e3);
+        let latency_ms = elapsed.as_secs_f64() * 1e3;
+        span.record("latency_ms", latency_ms);
         // OpenTelemetry's conventions for gRPC server spans (these fields
         // exist only while spans are exported; see `request_span`).
         span.record("rpc.grpc.status_code", code as i32);
         if server_error(code) {
             span.record("otel.status_code", "ERROR");
         }
+        // The events carry the request's fields themselves: in the logs the
+        // span is only there at debug level (see `request_span`).
+        macro_rules! outcome {
+            ($level:ident, $message:literal) => {
+                tracing::$level!(
+                    parent: span,
+                    method = self.method,
+                    status = ?code,
+                    request_bytes = received,
+                    response_bytes = self.sent,
+                    latency_ms,
+                    $message
+                )
+            };
+        }
         match code {
-            tonic::Code::Ok => tracing::debug!(parent: span, "request finished"),
-            tonic::Code::Internal | tonic::Code::Unknown | tonic::Code::DataLoss => {
-                tracing::error!(parent: span, "request failed")
-            }
-            _ => tracing::info!(parent: span, "request refused or abandoned"),
+            tonic::Code::Ok => outcome!(debug, "request finished"),
+            tonic::Code::Internal | tonic::Code::Unknown | tonic::Code::DataLoss => outcome!(error, "request failed"),
+            _ => outcome!(info, "request refused or abandoned"),
         }
     }
 }
 
-/// The span of one request. Exported spans also carry OpenTelemetry's
-/// names for gRPC server spans; the logs go without them.
+/// The span of one request. Exported spans are info level and carry
+/// OpenTelemetry's names for gRPC server spans. For the logs alone the span
+/// is debug level: the fmt layer formats an enabled span's fields when it
+/// is created and at every `record`, whether or not anything is logged in
+/// it: about 2 µs of CPU per request (Health, `RUST_LOG=info`). The events
+/// that end a request carry the same fields themselves.
 fn request_span(method: &'static str) -> tracing::Span {
     use tracing::field::Empty;
     if crate::telemetry::exporting() {
@@ -106,7 +124,7 @@ fn request_span(method: &'static str) -> tracing::Span {
             rpc.grpc.status_code = Empty,
         )
     } else {
-        tracing::info_span!(
+        tracing::debug_span!(
             "rpc",
             method,
             request_bytes = Empty,
