@@ -100,6 +100,9 @@ fn install(format: LogFormat, provider: Option<&SdkTracerProvider>) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let Some(provider) = provider else {
         // Logs only: one global filter, the cheapest subscriber per request.
+        // (The registry with the boxed `logs` layer below, used here too,
+        // cost 2-3 µs more of server CPU per Health request in six
+        // alternating pairs, so the two formats are set up twice.)
         let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
         let _ = match format {
             LogFormat::Text => builder.try_init(),

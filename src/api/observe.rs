@@ -107,7 +107,8 @@ impl Drop for Completion {
 fn request_span(method: &'static str) -> tracing::Span {
     use tracing::field::Empty;
     if crate::telemetry::exporting() {
-        let (service, rpc) = method.trim_start_matches('/').split_once('/').unwrap_or((method, ""));
+        let name = method.trim_start_matches('/');
+        let (service, rpc) = name.split_once('/').unwrap_or((name, ""));
         tracing::info_span!(
             "rpc",
             method,
@@ -115,7 +116,7 @@ fn request_span(method: &'static str) -> tracing::Span {
             response_bytes = Empty,
             status = Empty,
             latency_ms = Empty,
-            otel.name = method.trim_start_matches('/'),
+            otel.name = name,
             otel.kind = "server",
             otel.status_code = Empty,
             rpc.system = "grpc",

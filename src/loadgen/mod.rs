@@ -453,6 +453,102 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
     })
 }
 
+/// CPU seconds per text MB (10^6 bytes) of a scenario.
+fn per_text_mb(cpu: f64, report: &LoadReport) -> f64 {
+    cpu / (report.text_bytes as f64 / 1e6)
+}
+
+/// The scenarios the two throughput ratios are stated in, run against one
+/// server, with the server's CPU seconds in each (the client shares the
+/// cores, so the wall-clock ratios also carry the client's cost of each
+/// call) and the client's own in the large-document one.
+struct RatioRuns {
+    concurrency: usize,
+    large_concurrency: usize,
+    health: LoadReport,
+    health_cpu: f64,
+    small: LoadReport,
+    small_cpu: f64,
+    large: LoadReport,
+    large_cpu: f64,
+    large_client_cpu: f64,
+}
+
+impl RatioRuns {
+    /// Health and Segment on `small` texts at `concurrency`, then Segment
+    /// on `large` texts at `large_concurrency`, each for `seconds`, against
+    /// the server process `pid`.
+    async fn run(
+        pid: u32,
+        conns: &[Channel],
+        small: &Arc<Payloads>,
+        large: &Arc<Payloads>,
+        concurrency: usize,
+        large_concurrency: usize,
+        seconds: Duration,
+    ) -> Self {
+        let server_cpu = || cpu_seconds(pid).unwrap_or(f64::NAN);
+        let own_cpu = || cpu_seconds(std::process::id()).unwrap_or(f64::NAN);
+        let before = server_cpu();
+        let health = drive(conns, Rpc::Health, small, concurrency, seconds).await;
+        let health_cpu = server_cpu() - before;
+        let before = server_cpu();
+        let small_run = drive(conns, Rpc::Segment, small, concurrency, seconds).await;
+        let small_cpu = server_cpu() - before;
+        let (before, client_before) = (server_cpu(), own_cpu());
+        let large_run = drive(conns, Rpc::Segment, large, large_concurrency, seconds).await;
+        RatioRuns {
+            concurrency,
+            large_concurrency,
+            health,
+            health_cpu,
+            small: small_run,
+            small_cpu,
+            large: large_run,
+            large_cpu: server_cpu() - before,
+            large_client_cpu: own_cpu() - client_before,
+        }
+    }
+
+    /// The table rows, names starting with `prefix`.
+    fn rows(&self, prefix: &str) -> [(String, &LoadReport); 3] {
+        let (c, large_c) = (self.concurrency, self.large_concurrency);
+        [
+            (format!("{prefix}Health/Check c={c}"), &self.health),
+            (format!("{prefix}Segment 100 chars c={c}"), &self.small),
+            (format!("{prefix}Segment 100 KB c={large_c}"), &self.large),
+        ]
+    }
+
+    /// Segment's requests/s on small texts as a percentage of Health's.
+    fn small_share(&self) -> f64 {
+        100.0 * self.small.rps() / self.health.rps()
+    }
+
+    /// Server CPU per Health and per small Segment request, and the ratio
+    /// of the two.
+    fn cpu_per_request(&self) -> String {
+        let health = self.health_cpu / self.health.ok as f64;
+        let segment = self.small_cpu / self.small.ok as f64;
+        format!(
+            "Health {:.1} us, Segment 100 chars {:.1} us ({:.1}% of the Health rate per server core)",
+            1e6 * health,
+            1e6 * segment,
+            100.0 * health / segment
+        )
+    }
+
+    /// Server CPU seconds per text MB of large documents.
+    fn server_per_mb(&self) -> f64 {
+        per_text_mb(self.large_cpu, &self.large)
+    }
+
+    /// Client CPU seconds per text MB of large documents.
+    fn client_per_mb(&self) -> f64 {
+        per_text_mb(self.large_client_cpu, &self.large)
+    }
+}
+
 async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     let seconds = Duration::from_secs_f64(args.seconds);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -473,24 +569,12 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     // Warm-up, so that the first scenario does not pay for cold caches.
     drive(&conns, Rpc::Segment, &small, c, Duration::from_secs(1)).await;
 
-    // Server CPU seconds per scenario: the client shares the cores, so the
-    // wall-clock ratios also carry the client's cost of each call.
-    let cpu = || cpu_seconds(pid).unwrap_or(f64::NAN);
-    let before = cpu();
-    let health = drive(&conns, Rpc::Health, &small, c, seconds).await;
-    let health_cpu = cpu() - before;
-    row(format!("Health/Check c={c}"), &health);
-    let before = cpu();
-    let segment_small = drive(&conns, Rpc::Segment, &small, c, seconds).await;
-    let segment_small_cpu = cpu() - before;
-    row(format!("Segment 100 chars c={c}"), &segment_small);
-
     let large_c = 2 * cores;
+    let runs = RatioRuns::run(pid, &conns, &small, &large, c, large_c, seconds).await;
+    for (name, report) in runs.rows("") {
+        row(name, report);
+    }
     let own_cpu = || cpu_seconds(std::process::id()).unwrap_or(f64::NAN);
-    let (before, client_before) = (cpu(), own_cpu());
-    let segment_large = drive(&conns, Rpc::Segment, &large, large_c, seconds).await;
-    let (segment_large_cpu, client_large_cpu) = (cpu() - before, own_cpu() - client_before);
-    row(format!("Segment 100 KB c={large_c}"), &segment_large);
     let pipeline = Arc::new(tokio::task::spawn_blocking(Pipeline::load).await?);
     let before = own_cpu();
     let baseline = {
@@ -541,30 +625,26 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
         println!("{line}");
     }
     println!();
+    let in_process_per_mb = per_text_mb(baseline_cpu, &baseline);
     println!(
         "Segment 100 chars / Health: {:.1}% of the requests/s (target >= 80%)",
-        100.0 * segment_small.rps() / health.rps()
+        runs.small_share()
     );
     println!(
         "Segment 100 KB over gRPC / in-process: {:.1}% of the throughput (target >= 80%)",
-        100.0 * segment_large.mbps() / baseline.mbps()
+        100.0 * runs.large.mbps() / baseline.mbps()
     );
-    println!(
-        "server CPU per request: Health {:.1} us, Segment 100 chars {:.1} us ({:.1}% of the Health rate per server core)",
-        1e6 * health_cpu / health.ok as f64,
-        1e6 * segment_small_cpu / segment_small.ok as f64,
-        100.0 * (health_cpu / health.ok as f64) / (segment_small_cpu / segment_small.ok as f64)
-    );
+    println!("server CPU per request: {}", runs.cpu_per_request());
     println!(
         "CPU per text MB: server over gRPC {:.3} s, in-process {:.3} s ({:.1}% of in-process throughput per core)",
-        segment_large_cpu / (segment_large.text_bytes as f64 / 1e6),
-        baseline_cpu / (baseline.text_bytes as f64 / 1e6),
-        100.0 * (baseline_cpu / baseline.text_bytes as f64) / (segment_large_cpu / segment_large.text_bytes as f64)
+        runs.server_per_mb(),
+        in_process_per_mb,
+        100.0 * in_process_per_mb / runs.server_per_mb()
     );
     println!(
         "client CPU per text MB over gRPC: {:.3} s (building requests, decoding responses), {:.0}% of the two processes' CPU",
-        client_large_cpu / (segment_large.text_bytes as f64 / 1e6),
-        100.0 * client_large_cpu / (client_large_cpu + segment_large_cpu)
+        runs.client_per_mb(),
+        100.0 * runs.client_per_mb() / (runs.client_per_mb() + runs.server_per_mb())
     );
     println!(
         "Health p99 under saturating Segment load: {:.2} ms (target < 50 ms)",
@@ -584,45 +664,30 @@ async fn suite(args: SuiteArgs) -> anyhow::Result<()> {
     let floor_conns = channels(&floor_server.target, 4).await?;
     remember(&floor_conns[0], &small).await?;
     remember(&floor_conns[0], &large).await?;
-    let floor_cpu = || cpu_seconds(floor_pid).unwrap_or(f64::NAN);
-    let before = floor_cpu();
-    let floor_health = drive(&floor_conns, Rpc::Health, &small, c, seconds).await;
-    let floor_health_cpu = floor_cpu() - before;
-    println!("\n{TABLE_HEADER}");
-    let floor_row = |name: String, report: &LoadReport| println!("{}", report.line(&name));
-    floor_row(format!("floor: Health/Check c={c}"), &floor_health);
-    let before = floor_cpu();
-    let floor_small = drive(&floor_conns, Rpc::Segment, &small, c, seconds).await;
-    let floor_small_cpu = floor_cpu() - before;
-    floor_row(format!("floor: Segment 100 chars c={c}"), &floor_small);
-    let (before, client_before) = (floor_cpu(), own_cpu());
-    let floor_large = drive(&floor_conns, Rpc::Segment, &large, large_c, seconds).await;
-    let (floor_large_cpu, floor_client_cpu) = (floor_cpu() - before, own_cpu() - client_before);
-    floor_row(format!("floor: Segment 100 KB c={large_c}"), &floor_large);
+    let floor = RatioRuns::run(floor_pid, &floor_conns, &small, &large, c, large_c, seconds).await;
     drop(floor_conns);
     drop(floor_server);
+    println!("\n{TABLE_HEADER}");
+    for (name, report) in floor.rows("floor: ") {
+        println!("{}", report.line(&name));
+    }
     println!();
-    let per_mb = |cpu: f64, report: &LoadReport| cpu / (report.text_bytes as f64 / 1e6);
-    let in_process_per_mb = per_mb(baseline_cpu, &baseline);
-    let floor_per_mb = per_mb(floor_large_cpu, &floor_large);
     println!("The floor: a plain tonic server answering Segment from memory (no text processing), same client:");
     println!(
-        "Segment 100 chars / Health: {:.1}% of the requests/s; server CPU per request: Health {:.1} us, Segment {:.1} us ({:.1}%)",
-        100.0 * floor_small.rps() / floor_health.rps(),
-        1e6 * floor_health_cpu / floor_health.ok as f64,
-        1e6 * floor_small_cpu / floor_small.ok as f64,
-        100.0 * (floor_health_cpu / floor_health.ok as f64) / (floor_small_cpu / floor_small.ok as f64)
+        "Segment 100 chars / Health: {:.1}% of the requests/s; server CPU per request: {}",
+        floor.small_share(),
+        floor.cpu_per_request()
     );
     println!(
         "Segment 100 KB over gRPC / in-process pipeline: {:.1}% of the throughput",
-        100.0 * floor_large.mbps() / baseline.mbps()
+        100.0 * floor.large.mbps() / baseline.mbps()
     );
     println!(
         "CPU per text MB: floor server {:.3} s, client {:.3} s, in-process pipeline {:.3} s; the pipeline behind this floor, with a client that cost nothing, could reach at most {:.1}% of in-process",
-        floor_per_mb,
-        per_mb(floor_client_cpu, &floor_large),
+        floor.server_per_mb(),
+        floor.client_per_mb(),
         in_process_per_mb,
-        100.0 * in_process_per_mb / (in_process_per_mb + floor_per_mb)
+        100.0 * in_process_per_mb / (in_process_per_mb + floor.server_per_mb())
     );
     Ok(())
 }
